@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "greenlet",
+    products: [
+        .library(name: "Greenlet", targets: ["Greenlet"]),
+        .executable(name: "greenlet", targets: ["greenlet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        // libevent and the few C helpers Swift cannot call directly (macros, errno).
+        .systemLibrary(
+            name: "CLibevent",
+            path: "Sources/CLibevent",
+            pkgConfig: "libevent",
+            providers: [.apt(["libevent-dev"])]
+        ),
+        // The runtime: hub, green threads, timers, sockets, offload.
+        .target(
+            name: "Greenlet",
+            dependencies: [
+                "CLibevent",
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        // What the subcommands do, as a library that tests drive in-process.
+        .target(name: "GreenletTools", dependencies: ["Greenlet"]),
+        // The command line: argument parsing and printing only.
+        .executableTarget(
+            name: "greenlet",
+            dependencies: [
+                "GreenletTools",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "GreenletTests", dependencies: ["Greenlet", "CLibevent"]),
+        .testTarget(name: "GreenletToolsTests", dependencies: ["GreenletTools", "Greenlet"]),
+        // Runs the built `greenlet` binary against real sockets (see Makefile).
+        .testTarget(name: "EndToEndTests", dependencies: ["Greenlet"]),
+    ]
+)

@@ -1,0 +1,357 @@
+import CLibevent
+import Glibc
+
+/// A TCP connection on the current hub. Reads and writes suspend only the calling green
+/// thread; one green thread may read while another writes.
+///
+/// Belongs to the hub it was made on. Closed by `close()`, or when the last reference goes.
+public final class Connection: @unchecked Sendable {
+    let poll: PollDescriptor
+    /// The peer's address, when the kernel still knows it.
+    public let remoteAddress: SocketAddress?
+    /// Bytes received by `readLine`/`read(exactly:)` beyond what they returned.
+    private var buffer: [UInt8] = []
+    private var bufferStart = 0
+    /// Set by a draining `Server`: a read that would wait while `isBusy` is false reports
+    /// end of stream instead, which ends the handler's loop.
+    var isDraining = false
+
+    /// Set by a protocol handler while a request is half-read or being answered, so that a
+    /// graceful shutdown lets it finish. An echo handler leaves it false: waiting to read
+    /// with nothing unanswered is idle.
+    public var isBusy = false
+
+    /// The size of the reads `recv(max:)`, `readLine` and `read(exactly:)` make by default.
+    public static let defaultReadSize = 65536
+
+    init(acceptedFD fd: Int32, hub: Hub) throws(NetworkError) {
+        do {
+            try Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            poll = try PollDescriptor(fd: fd, hub: hub)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        remoteAddress = SocketAddress.of(fd, peer: true)
+    }
+
+    private init(connected poll: PollDescriptor) {
+        self.poll = poll
+        remoteAddress = SocketAddress.of(poll.fd, peer: true)
+    }
+
+    deinit {
+        poll.close()
+    }
+
+    /// The local end's address.
+    public var localAddress: SocketAddress? { SocketAddress.of(poll.fd, peer: false) }
+
+    /// The connection's file descriptor, for diagnostics and socket options.
+    public var fileDescriptor: Int32 { poll.fd }
+
+    public var isClosed: Bool { poll.isClosed }
+
+    // MARK: - Connecting
+
+    /// Connects to `host:port`, resolving the name on a worker thread and trying each
+    /// address in turn until one accepts.
+    /// - Parameter timeout: bounds resolution and connection together; nil waits as long
+    ///   as the kernel does.
+    /// - Throws: `NetworkError` (`.hostNotFound`, `.connectionRefused`, `.timedOut`, …),
+    ///   `CancellationError` when killed, `TimeoutError` past an enclosing `withTimeout`.
+    public static func connect(host: String, port: Int, timeout: Double? = nil) async throws -> Connection {
+        let hub = Hub.mustBeCurrent()
+        let deadline = timeout.map { (at: MonotonicClock.deadline(after: $0), expiry: Expiry.fail(NetworkError.timedOut)) }
+        let addresses: [SocketAddress]
+        if let address = SocketAddress(numericHost: host, port: port) {
+            addresses = [address]
+        } else {
+            guard (0...65535).contains(port) else { throw NetworkError.invalidAddress("port \(port)") }
+            addresses = try await runBlocking(on: hub, until: deadline) {
+                try Resolver.lookUp(host: host, port: port)
+            }
+        }
+        var lastError = NetworkError.hostNotFound(host)
+        for address in addresses {
+            do {
+                return try await connect(to: address, hub: hub, until: deadline)
+            } catch let error as NetworkError where error != .timedOut {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    private static func connect(
+        to address: SocketAddress, hub: Hub, until deadline: (at: UInt64, expiry: Expiry)?
+    ) async throws -> Connection {
+        let fd = try Socket.open(family: address.family)
+        let rc = address.withSockAddr { Glibc.connect(fd, $0, $1) }
+        let code = rc == 0 ? 0 : greenlet_errno()
+        guard rc == 0 || code == EINPROGRESS else {
+            Glibc.close(fd)
+            throw NetworkError(errno: code, call: "connect")
+        }
+        // Registered after connect(): the registration reports readiness as it is now,
+        // so no stale edge from the unconnected socket can wake the wait below.
+        let poll: PollDescriptor
+        do {
+            try Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            poll = try PollDescriptor(fd: fd, hub: hub, writeReady: rc == 0)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        do {
+            while true {
+                try await poll.waitWritable(.connect(fd: fd), until: deadline)
+                let pending = Socket.pendingError(fd)
+                if pending != 0 { throw NetworkError(errno: pending, call: "connect") }
+                if SocketAddress.of(fd, peer: true) != nil { break }
+                poll.writeReady = false  // woken before the handshake ended: wait again
+            }
+        } catch {
+            poll.close()
+            throw error
+        }
+        return Connection(connected: poll)
+    }
+
+    // MARK: - Reading
+
+    /// Reads what has arrived, at most `buffer.count` bytes, waiting until something has.
+    /// - Returns: the number of bytes read; 0 at end of stream.
+    /// - Throws: `NetworkError` (`.connectionReset`, `.closed`, …), `CancellationError`,
+    ///   `TimeoutError`.
+    public func recv(into target: UnsafeMutableRawBufferPointer) async throws -> Int {
+        if bufferedCount > 0 {
+            let count = min(bufferedCount, target.count)
+            buffer.withUnsafeBytes { bytes in
+                target.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[bufferStart..<bufferStart + count]))
+            }
+            consumeBuffer(count)
+            return count
+        }
+        while true {
+            if let count = try readNow(into: target) { return count }
+            guard try await waitForInput() else { return 0 }
+        }
+    }
+
+    /// Reads what has arrived, at most `max` bytes, waiting until something has.
+    /// - Returns: the bytes; empty at end of stream.
+    public func recv(max: Int = Connection.defaultReadSize) async throws -> [UInt8] {
+        precondition(max > 0, "recv(max:) needs room for a byte")
+        if bufferedCount > 0 {
+            let count = min(bufferedCount, max)
+            let bytes = Array(buffer[bufferStart..<bufferStart + count])
+            consumeBuffer(count)
+            return bytes
+        }
+        return try await recvFromSocket(max: max)
+    }
+
+    private func recvFromSocket(max: Int) async throws -> [UInt8] {
+        while true {
+            var wouldBlock = false
+            let bytes = try [UInt8](unsafeUninitializedCapacity: max) { storage, initialized in
+                if let count = try readNow(into: UnsafeMutableRawBufferPointer(storage)) {
+                    initialized = count
+                } else {
+                    wouldBlock = true
+                    initialized = 0
+                }
+            }
+            if !wouldBlock { return bytes }
+            guard try await waitForInput() else { return [] }
+        }
+    }
+
+    /// Reads up to `delimiter` and returns the line without it (Bluelet's `readline`).
+    /// At end of stream returns what is left without a delimiter, or nil when nothing is.
+    /// - Throws: `NetworkError.lineTooLong` when no delimiter comes within `maxLength`
+    ///   bytes (the connection's read position is then unspecified; close it), and the
+    ///   errors of `recv`.
+    public func readLine(delimiter: [UInt8] = [0x0A], maxLength: Int = 65536) async throws -> [UInt8]? {
+        precondition(!delimiter.isEmpty, "readLine needs a delimiter")
+        var searchFrom = bufferStart
+        while true {
+            if let end = firstIndex(of: delimiter, from: searchFrom) {
+                guard end - bufferStart <= maxLength else { throw NetworkError.lineTooLong(maxLength: maxLength) }
+                let line = Array(buffer[bufferStart..<end])
+                consumeBuffer(end + delimiter.count - bufferStart)
+                return line
+            }
+            guard bufferedCount < maxLength + delimiter.count else {
+                throw NetworkError.lineTooLong(maxLength: maxLength)
+            }
+            searchFrom = max(bufferStart, buffer.count - delimiter.count + 1)
+            guard try await fillBuffer() else {
+                guard bufferedCount > 0 else { return nil }
+                let rest = Array(buffer[bufferStart...])
+                consumeBuffer(bufferedCount)
+                return rest
+            }
+        }
+    }
+
+    /// Reads exactly `count` bytes.
+    /// - Throws: `NetworkError.unexpectedEOF` when the stream ends first (the bytes that
+    ///   did arrive are consumed), and the errors of `recv`.
+    public func read(exactly count: Int) async throws -> [UInt8] {
+        while bufferedCount < count {
+            guard try await fillBuffer() else {
+                let received = bufferedCount
+                consumeBuffer(received)
+                throw NetworkError.unexpectedEOF(expected: count, received: received)
+            }
+        }
+        let bytes = Array(buffer[bufferStart..<bufferStart + count])
+        consumeBuffer(count)
+        return bytes
+    }
+
+    /// One read syscall. Returns nil when it would block; a short read marks the socket
+    /// drained, so that the next read parks instead of paying for an EAGAIN.
+    private func readNow(into target: UnsafeMutableRawBufferPointer) throws -> Int? {
+        guard !poll.isClosed else { throw NetworkError.closed }
+        guard poll.readReady else { return nil }
+        while true {
+            let count = Glibc.read(poll.fd, target.baseAddress, target.count)
+            if count >= 0 {
+                if count < target.count && !poll.peerClosed { poll.readReady = false }
+                return count
+            }
+            switch greenlet_errno() {
+            case EINTR: continue
+            case EAGAIN:
+                poll.readReady = false
+                return nil
+            case let code: throw NetworkError(errno: code, call: "recv")
+            }
+        }
+    }
+
+    /// Parks until the socket may be readable. Returns false when a draining server says
+    /// this idle connection is to end, which callers report as end of stream.
+    private func waitForInput() async throws -> Bool {
+        if isDraining && !isBusy { return false }
+        try await poll.waitReadable(.read(fd: poll.fd))
+        return true
+    }
+
+    private var bufferedCount: Int { buffer.count - bufferStart }
+
+    /// Appends one read's worth to the buffer; false at end of stream.
+    private func fillBuffer() async throws -> Bool {
+        let chunk = try await recvFromSocket(max: Self.defaultReadSize)
+        buffer.append(contentsOf: chunk)
+        return !chunk.isEmpty
+    }
+
+    private func consumeBuffer(_ count: Int) {
+        bufferStart += count
+        if bufferStart == buffer.count {
+            buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 20)
+            bufferStart = 0
+        } else if bufferStart >= 1 << 16 {
+            buffer.removeFirst(bufferStart)
+            bufferStart = 0
+        }
+    }
+
+    private func firstIndex(of delimiter: [UInt8], from start: Int) -> Int? {
+        let last = buffer.count - delimiter.count
+        guard start <= last else { return nil }
+        let first = delimiter[0]
+        var index = start
+        while index <= last {
+            if buffer[index] == first && (delimiter.count == 1 || buffer[index..<index + delimiter.count].elementsEqual(delimiter)) {
+                return index
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    // MARK: - Writing
+
+    /// Sends as many bytes as the socket takes now, waiting until it takes at least one.
+    /// - Returns: the number of bytes sent.
+    /// - Throws: `NetworkError` (`.connectionReset` when the peer is gone, `.closed`, …),
+    ///   `CancellationError`, `TimeoutError`.
+    public func send(_ bytes: some Collection<UInt8>) async throws -> Int {
+        try await write(bytes, all: false)
+    }
+
+    /// Sends every byte, waiting whenever the socket buffer is full (Bluelet's `sendall`).
+    /// Takes arrays, slices, `string.utf8` and `UnsafeRawBufferPointer` without copying.
+    /// - Throws: as `send`; the bytes sent before an error are gone.
+    public func sendAll(_ bytes: some Collection<UInt8>) async throws {
+        _ = try await write(bytes, all: true)
+    }
+
+    private func write(_ bytes: some Collection<UInt8>, all: Bool) async throws -> Int {
+        var offset = 0
+        var copy: [UInt8]?  // for the rare collection without contiguous storage
+        repeat {
+            let attempt = try bytes.withContiguousStorageIfAvailable { storage in
+                try sendNow(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage)[offset...]))
+            } ?? {
+                if copy == nil { copy = Array(bytes) }
+                return try copy!.withUnsafeBytes { try sendNow(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+            }()
+            if let count = attempt {
+                offset += count
+                if !all { break }
+            } else {
+                try await poll.waitWritable(.write(fd: poll.fd))
+            }
+        } while offset < bytes.count
+        return offset
+    }
+
+    /// One send syscall. Returns nil when it would block; a short send marks the socket
+    /// buffer full, so that the next send parks.
+    private func sendNow(_ bytes: UnsafeRawBufferPointer) throws -> Int? {
+        guard !poll.isClosed else { throw NetworkError.closed }
+        guard poll.writeReady else { return nil }
+        while true {
+            let count = Glibc.send(poll.fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            if count >= 0 {
+                if count < bytes.count { poll.writeReady = false }
+                return count
+            }
+            switch greenlet_errno() {
+            case EINTR: continue
+            case EAGAIN:
+                poll.writeReady = false
+                return nil
+            case let code: throw NetworkError(errno: code, call: "send")
+            }
+        }
+    }
+
+    // MARK: - Closing
+
+    /// Half-closes: the peer reads end of stream, and this side can still read.
+    public func shutdownWrite() throws(NetworkError) {
+        guard !poll.isClosed else { throw NetworkError.closed }
+        guard Glibc.shutdown(poll.fd, Int32(SHUT_WR)) == 0 else {
+            throw NetworkError(errno: greenlet_errno(), call: "shutdown")
+        }
+    }
+
+    /// Closes the connection; green threads waiting on it get `NetworkError.closed`.
+    /// Closing twice does nothing.
+    public func close() {
+        poll.close()
+    }
+
+    /// Wakes a reader so that it re-checks `isDraining`.
+    func beginDraining() {
+        isDraining = true
+        poll.nudgeReader()
+    }
+}

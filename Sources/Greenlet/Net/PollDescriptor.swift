@@ -1,0 +1,117 @@
+import CLibevent
+import Glibc
+
+/// One fd's registration with its hub, after Go's `pollDesc`: a single persistent,
+/// edge-triggered libevent event (one `epoll_ctl` for the fd's whole life) with one reader
+/// and one writer slot.
+///
+/// Edge-triggered means a readiness edge is reported once. So a green thread parks only
+/// after the syscall said EAGAIN (or read short, which means the same), and an edge that
+/// arrives while nobody waits is remembered in `readReady`/`writeReady`, making the next
+/// wait retry the syscall instead of parking.
+final class PollDescriptor: WaitSite {
+    let fd: Int32
+    /// Strong: the event lives in the hub's base, which must outlive it.
+    let hub: Hub
+    private var event: OpaquePointer?
+    private var reader: Waiter?
+    private var writer: Waiter?
+    /// False once the last read came back short or with EAGAIN, until the next edge.
+    var readReady: Bool
+    /// False once the last write came back short or with EAGAIN, until the next edge.
+    var writeReady: Bool
+    private(set) var isClosed = false
+    /// The peer has half-closed (EV_CLOSED). Its FIN may have come with the last data, in
+    /// one edge, so from now on a short read no longer means "wait for the next edge".
+    private(set) var peerClosed = false
+
+    /// Registers `fd` with `hub`. `readReady`/`writeReady` say whether the first
+    /// operation should try the syscall before waiting for an edge.
+    init(fd: Int32, hub: Hub, events: Int32 = EV_READ | EV_WRITE | EV_CLOSED, readReady: Bool = true, writeReady: Bool = true) throws(NetworkError) {
+        hub.assertOnHub("register fd")
+        self.fd = fd
+        self.hub = hub
+        self.readReady = readReady
+        self.writeReady = writeReady
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        event = event_new(hub.base, fd, Int16(events | EV_PERSIST | EV_ET), { _, what, arg in
+            Unmanaged<PollDescriptor>.fromOpaque(arg!).takeUnretainedValue().ready(Int32(what))
+        }, me)
+        guard let event, event_add(event, nil) == 0 else {
+            let code = greenlet_errno()
+            if let event { event_free(event) }
+            self.event = nil
+            throw NetworkError(errno: code == 0 ? ENOMEM : code, call: "event_add")
+        }
+    }
+
+    deinit {
+        if let event { event_free(event) }
+    }
+
+    private func ready(_ what: Int32) {
+        if what & EV_CLOSED != 0 { peerClosed = true }
+        if what & (EV_READ | EV_CLOSED) != 0 {
+            readReady = true
+            if let reader {
+                self.reader = nil
+                reader.wake(withdrawn: true)
+            }
+        }
+        if what & EV_WRITE != 0 {
+            writeReady = true
+            if let writer {
+                self.writer = nil
+                writer.wake(withdrawn: true)
+            }
+        }
+    }
+
+    /// Returns at once when an edge came since the last EAGAIN; else parks the caller in
+    /// the reader slot until one does.
+    /// - Throws: `NetworkError.closed` if the fd is closed before or during the wait,
+    ///   `CancellationError` on kill, `TimeoutError` past a deadline.
+    func waitReadable(_ reason: WaitReason, until deadline: (at: UInt64, expiry: Expiry)? = nil) async throws {
+        guard !isClosed else { throw NetworkError.closed }
+        if readReady { return }
+        precondition(reader == nil, "two green threads reading fd \(fd) at once")
+        try await Waiter.park(on: hub, reason: reason, until: deadline) { waiter in
+            waiter.site = self
+            reader = waiter
+        }
+    }
+
+    /// The writer-slot twin of `waitReadable`.
+    func waitWritable(_ reason: WaitReason, until deadline: (at: UInt64, expiry: Expiry)? = nil) async throws {
+        guard !isClosed else { throw NetworkError.closed }
+        if writeReady { return }
+        precondition(writer == nil, "two green threads writing fd \(fd) at once")
+        try await Waiter.park(on: hub, reason: reason, until: deadline) { waiter in
+            waiter.site = self
+            writer = waiter
+        }
+    }
+
+    /// Wakes a parked reader as if an edge came, so it re-checks its own condition.
+    func nudgeReader() {
+        ready(EV_READ)
+    }
+
+    func withdraw(_ waiter: Waiter) {
+        if reader === waiter { reader = nil }
+        if writer === waiter { writer = nil }
+    }
+
+    /// Unregisters the event, fails both waiters with `NetworkError.closed`, then closes
+    /// the fd — in that order, so epoll never sees a closed (and maybe reused) fd.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        if let event {
+            event_del(event)
+        }
+        reader?.fail(NetworkError.closed)
+        writer?.fail(NetworkError.closed)
+        Glibc.close(fd)
+    }
+}

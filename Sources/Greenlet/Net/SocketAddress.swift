@@ -1,0 +1,110 @@
+import CLibevent
+import Glibc
+
+/// An IPv4 or IPv6 socket address, printed as `1.2.3.4:80` or `[::1]:80`.
+public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
+    var storage: sockaddr_storage
+    var length: socklen_t
+
+    init(storage: sockaddr_storage, length: socklen_t) {
+        self.storage = storage
+        self.length = length
+    }
+
+    init(_ pointer: UnsafePointer<sockaddr>, length: socklen_t) {
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { raw in
+            raw.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: Int(length)))
+        }
+        self.init(storage: storage, length: length)
+    }
+
+    /// Parses a numeric IPv4 or IPv6 address (no DNS); nil when `host` is not one.
+    /// Brackets around an IPv6 literal are accepted.
+    public init?(numericHost host: String, port: Int) {
+        guard (0...65535).contains(port) else { return nil }
+        var text = host
+        if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
+        var storage = sockaddr_storage()
+        var length = socklen_t(0)
+        let parsed = withUnsafeMutableBytes(of: &storage) { raw -> Bool in
+            var v4 = in_addr()
+            if inet_pton(AF_INET, text, &v4) == 1 {
+                var sin = sockaddr_in()
+                sin.sin_family = sa_family_t(AF_INET)
+                sin.sin_port = in_port_t(UInt16(port).bigEndian)
+                sin.sin_addr = v4
+                withUnsafeBytes(of: sin) { raw.copyMemory(from: $0) }
+                length = socklen_t(MemoryLayout<sockaddr_in>.size)
+                return true
+            }
+            var v6 = in6_addr()
+            if inet_pton(AF_INET6, text, &v6) == 1 {
+                var sin6 = sockaddr_in6()
+                sin6.sin6_family = sa_family_t(AF_INET6)
+                sin6.sin6_port = in_port_t(UInt16(port).bigEndian)
+                sin6.sin6_addr = v6
+                withUnsafeBytes(of: sin6) { raw.copyMemory(from: $0) }
+                length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+                return true
+            }
+            return false
+        }
+        guard parsed else { return nil }
+        self.init(storage: storage, length: length)
+    }
+
+    public var family: Int32 { Int32(storage.ss_family) }
+
+    public var port: Int {
+        withUnsafeBytes(of: storage) { raw in
+            family == AF_INET6
+                ? Int(UInt16(bigEndian: raw.load(as: sockaddr_in6.self).sin6_port))
+                : Int(UInt16(bigEndian: raw.load(as: sockaddr_in.self).sin_port))
+        }
+    }
+
+    /// The numeric host, without brackets.
+    public var host: String {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        withUnsafeBytes(of: storage) { raw in
+            if family == AF_INET6 {
+                var addr = raw.load(as: sockaddr_in6.self).sin6_addr
+                _ = inet_ntop(AF_INET6, &addr, &buffer, socklen_t(buffer.count))
+            } else {
+                var addr = raw.load(as: sockaddr_in.self).sin_addr
+                _ = inet_ntop(AF_INET, &addr, &buffer, socklen_t(buffer.count))
+            }
+        }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public var description: String {
+        family == AF_INET6 ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    func withSockAddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws -> R) rethrows -> R {
+        try withUnsafeBytes(of: storage) { raw in
+            try body(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), length)
+        }
+    }
+
+    public static func == (lhs: SocketAddress, rhs: SocketAddress) -> Bool {
+        lhs.description == rhs.description
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(description)
+    }
+
+    /// The local or peer address of `fd`.
+    static func of(_ fd: Int32, peer: Bool) -> SocketAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutableBytes(of: &storage) { raw in
+            let sa = raw.baseAddress!.assumingMemoryBound(to: sockaddr.self)
+            return peer ? getpeername(fd, sa, &length) : getsockname(fd, sa, &length)
+        }
+        return rc == 0 ? SocketAddress(storage: storage, length: length) : nil
+    }
+}

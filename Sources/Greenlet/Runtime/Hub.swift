@@ -1,0 +1,267 @@
+// The hub: one libevent base, one OS thread, and the green threads it runs.
+//
+// Contract:
+// 1. A hub runs on exactly one OS thread, the one that called `Hub.run`. Every green
+//    thread spawned on it (a `Task` with the hub as its executor preference) runs there,
+//    and so does every libevent callback. Hub-owned state therefore needs no locks; it
+//    is guarded by `assertOnHub()` in debug builds instead.
+// 2. From other threads only two things may be done: enqueue a job (the Swift runtime
+//    does this when a continuation is resumed elsewhere) and `execute(_:)` a closure.
+//    Both go through the inbox and an eventfd that wakes the loop.
+// 3. A green thread waits in exactly one way: `Waiter.park`, which hands its
+//    continuation to whatever will wake it (an fd slot, a timer, a `ParkingLot`).
+//
+// The loop (see `loop()`) has three phases: run ready jobs, poll libevent without
+// blocking, and block in libevent only when nothing is runnable. An idle hub sleeps in
+// epoll_wait and uses no CPU.
+
+import CLibevent
+import DequeModule
+import Glibc
+import Synchronization
+
+public final class Hub: TaskExecutor, @unchecked Sendable {
+    /// libevent's base. Created with EVENT_BASE_FLAG_NOLOCK: only the hub thread touches it.
+    let base: OpaquePointer
+    private let thread: pthread_t
+    private var ready = Deque<UnownedJob>()
+    private let inbox = Mutex<Inbox>(Inbox())
+    /// Set by the first remote enqueue after a drain, so a burst costs one eventfd write.
+    private let wakePending = Atomic<Bool>(false)
+    private let wakeFD: Int32
+    private var wakeEvent: OpaquePointer?
+    private var stopping = false
+    /// Green threads alive on this hub, for kill-at-exit and diagnostics.
+    private(set) var live: [UInt64: AnyGreenThread] = [:]
+    private var nextThreadID: UInt64 = 1
+
+    private struct Inbox {
+        var jobs: [UnownedJob] = []
+        var calls: [@Sendable () -> Void] = []
+    }
+
+    /// The jobs run per pass before libevent is polled again, so that I/O readiness is
+    /// noticed even while green threads keep each other busy.
+    private static let jobsPerPass = 64
+
+    private init() throws(HubError) {
+        guard let config = event_config_new() else { throw HubError.libevent("event_config_new") }
+        defer { event_config_free(config) }
+        event_config_set_flag(config, Int32(EVENT_BASE_FLAG_NOLOCK.rawValue))
+        guard let base = event_base_new_with_config(config) else {
+            throw HubError.libevent("event_base_new_with_config")
+        }
+        let fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard fd >= 0 else {
+            event_base_free(base)
+            throw HubError.libevent("eventfd: \(String(cString: strerror(errno)))")
+        }
+        self.base = base
+        self.wakeFD = fd
+        self.thread = pthread_self()
+    }
+
+    deinit {
+        if let wakeEvent { event_free(wakeEvent) }
+        Glibc.close(wakeFD)
+        event_base_free(base)
+    }
+
+    // MARK: - Running
+
+    /// Runs `body` as the root green thread of a new hub on the calling thread, and
+    /// returns its value or rethrows its error once it ends.
+    ///
+    /// When the root ends, green threads still alive are killed and their cleanup runs
+    /// before `run` returns; debug builds name them on stderr, since they are likely leaks.
+    public static func run<T: Sendable>(
+        _ body: sending @escaping () async throws -> T
+    ) throws -> T {
+        precondition(current == nil, "Hub.run called on a thread that already runs a hub")
+        let hub = try Hub()
+        setCurrent(hub)
+        defer { setCurrent(nil) }
+        hub.startWakeEvent()
+        let root = GreenThread<T>(hub: hub, name: "root", fileID: #fileID, line: #line)
+        root.start(body) { hub.stopping = true }
+        hub.loop()
+        hub.killRemaining()
+        guard let result = root.result else {
+            fatalError("hub stopped before its root green thread finished")
+        }
+        return try result.get()
+    }
+
+    /// The three-phase loop; returns once the root green thread has finished.
+    private func loop() {
+        while !stopping {
+            // Phase 1: run what is ready.
+            drainInbox()
+            var budget = Self.jobsPerPass
+            while budget > 0, let job = ready.popFirst() {
+                job.runSynchronously(on: asUnownedTaskExecutor())
+                budget -= 1
+            }
+            if stopping { break }
+            // Phase 2 and 3: poll for I/O and timers; block only when nothing is runnable.
+            let runnable = !ready.isEmpty || inboxHasWork()
+            let flags = runnable ? (EVLOOP_ONCE | EVLOOP_NONBLOCK) : (EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY)
+            event_base_loop(base, flags)
+        }
+    }
+
+    /// Kills the green threads left when the root ends and runs the loop until their
+    /// cleanup is done, or until a second has passed for one that ignores its kill.
+    private func killRemaining() {
+        guard !live.isEmpty else { return }
+        #if DEBUG
+        let names = live.values.sorted { $0.id < $1.id }.map(\.diagnosticName)
+        printError("greenlet: hub exiting with \(names.count) live green thread(s), killing: \(names.joined(separator: ", "))")
+        #endif
+        for record in live.values { record.kill() }
+        let deadline = MonotonicClock.now() &+ 1_000_000_000
+        stopping = false
+        while !live.isEmpty, MonotonicClock.now() < deadline {
+            drainInbox()
+            while let job = ready.popFirst() {
+                job.runSynchronously(on: asUnownedTaskExecutor())
+            }
+            if live.isEmpty { break }
+            event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK)
+            if ready.isEmpty, !inboxHasWork() { usleep(1000) }
+        }
+        if !live.isEmpty {
+            // The hub must outlive tasks that may still enqueue jobs on it.
+            _ = Unmanaged.passRetained(self)
+        }
+    }
+
+    // MARK: - Executor
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if isOnHubThread {
+            ready.append(job)
+        } else {
+            inbox.withLock { $0.jobs.append(job) }
+            wake()
+        }
+    }
+
+    /// Runs `work` on the hub thread: at once when called there, else through the inbox.
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        if isOnHubThread {
+            work()
+        } else {
+            inbox.withLock { $0.calls.append(work) }
+            wake()
+        }
+    }
+
+    var isOnHubThread: Bool { pthread_equal(pthread_self(), thread) != 0 }
+
+    /// Traps in debug builds when hub-owned state is touched from another thread.
+    @inline(__always)
+    func assertOnHub(_ what: @autoclosure () -> String = "", file: StaticString = #fileID, line: UInt = #line) {
+        assert(isOnHubThread, "hub-owned state touched off its hub thread \(what())", file: file, line: line)
+    }
+
+    private func wake() {
+        if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
+            var one: UInt64 = 1
+            _ = Glibc.write(wakeFD, &one, 8)
+        }
+    }
+
+    private func inboxHasWork() -> Bool {
+        inbox.withLock { !$0.jobs.isEmpty || !$0.calls.isEmpty }
+    }
+
+    private func drainInbox() {
+        let taken = inbox.withLock { inbox -> Inbox in
+            if inbox.jobs.isEmpty && inbox.calls.isEmpty { return Inbox() }
+            let taken = inbox
+            inbox = Inbox()
+            return taken
+        }
+        ready.append(contentsOf: taken.jobs)
+        for call in taken.calls { call() }
+    }
+
+    private func startWakeEvent() {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        wakeEvent = event_new(base, wakeFD, Int16(EV_READ | EV_PERSIST), { fd, _, arg in
+            let hub = Unmanaged<Hub>.fromOpaque(arg!).takeUnretainedValue()
+            var count: UInt64 = 0
+            _ = Glibc.read(fd, &count, 8)
+            // Cleared before draining: an enqueue after this point writes the eventfd again.
+            hub.wakePending.store(false, ordering: .releasing)
+            hub.drainInbox()
+        }, me)
+        event_add(wakeEvent, nil)
+    }
+
+    // MARK: - Green thread bookkeeping
+
+    func register(_ record: AnyGreenThread) -> UInt64 {
+        assertOnHub()
+        let id = nextThreadID
+        nextThreadID += 1
+        live[id] = record
+        return id
+    }
+
+    func unregister(_ id: UInt64) {
+        assertOnHub()
+        live[id] = nil
+    }
+
+    /// Events registered with libevent on this hub, the hub's own wake-up event included.
+    public var registeredEventCount: Int {
+        assertOnHub()
+        return Int(event_base_get_num_events(base, UInt32(EVENT_BASE_COUNT_ADDED)))
+    }
+
+    /// The number of green threads alive on this hub.
+    public var liveCount: Int {
+        assertOnHub()
+        return live.count
+    }
+
+    // MARK: - The current hub
+
+    /// The hub that runs the calling thread, or nil outside any hub.
+    public static var current: Hub? {
+        guard let raw = pthread_getspecific(currentKey) else { return nil }
+        return Unmanaged<Hub>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    /// The calling green thread's hub; a call from outside any hub is a programming error.
+    static func mustBeCurrent(_ api: StaticString = #function) -> Hub {
+        guard let hub = current else {
+            preconditionFailure("\(api) must be called from a green thread (inside Hub.run)")
+        }
+        return hub
+    }
+
+    private static func setCurrent(_ hub: Hub?) {
+        pthread_setspecific(currentKey, hub.map { Unmanaged.passUnretained($0).toOpaque() })
+    }
+
+    private static let currentKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+}
+
+/// Why a hub could not be created.
+public enum HubError: Error, CustomStringConvertible {
+    case libevent(String)
+
+    public var description: String {
+        switch self {
+        case .libevent(let what): "libevent failed: \(what)"
+        }
+    }
+}

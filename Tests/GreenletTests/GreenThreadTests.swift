@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+@testable import Greenlet
+
+@Suite("GreenThread")
+struct GreenThreadTests {
+    struct Boom: Error, Equatable {}
+
+    @Test func joinReturnsTheValueToEveryJoiner() async throws {
+        let values = try await onHub { () async throws -> [Int] in
+            let worker = spawn { () async throws -> Int in
+                try await sleep(seconds: 0.01)
+                return 7
+            }
+            let joiners = (0..<3).map { _ in spawn { try await worker.value } }
+            return try await joinAll(joiners) + [try await worker.value]
+        }
+        #expect(values == [7, 7, 7, 7])
+    }
+
+    @Test func joinRethrowsTheError() async throws {
+        let error = try await onHub { () async throws -> Boom? in
+            let worker = spawn { () async throws -> Int in throw Boom() }
+            do {
+                _ = try await worker.value
+                return nil
+            } catch let error as Boom {
+                return error
+            }
+        }
+        #expect(error == Boom())
+    }
+
+    @Test func killWhileSleepingRunsCleanupAndLeavesNoEvent() async throws {
+        let (outcome, cleaned, eventsBefore, eventsAfter) = try await onHub { () async throws -> (String, Bool, Int, Int) in
+            let hub = try #require(Hub.current)
+            let before = hub.registeredEventCount
+            let cleaned = Shared(false)
+            let sleeper = spawn {
+                defer { cleaned.value = true }
+                try await sleep(seconds: 60)
+            }
+            await yieldNow()
+            sleeper.kill()
+            var outcome = "returned"
+            do { try await sleeper.value } catch is CancellationError { outcome = "killed" }
+            return (outcome, cleaned.value, before, hub.registeredEventCount)
+        }
+        #expect(outcome == "killed")
+        #expect(cleaned)
+        #expect(eventsAfter == eventsBefore)
+    }
+
+    @Test func killBeforeTheFirstRunStopsAtTheFirstWait() async throws {
+        let reached = try await onHub { () async throws -> [String] in
+            let log = Shared<[String]>([])
+            let thread = spawn {
+                log.value.append("started")
+                try await sleep(seconds: 60)
+                log.value.append("after sleep")
+            }
+            thread.kill()
+            _ = try? await thread.value
+            return log.value
+        }
+        #expect(reached == ["started"])
+    }
+
+    @Test func killingAFinishedThreadDoesNothing() async throws {
+        let value = try await onHub { () async throws -> Int in
+            let thread = spawn { 5 }
+            let value = try await thread.value
+            thread.kill()
+            #expect(thread.isFinished)
+            return try await thread.value + value
+        }
+        #expect(value == 10)
+    }
+
+    @Test func killFromAnotherOSThread() async throws {
+        let outcome = try await onHub { () async throws -> String in
+            let sleeper = spawn { try await sleep(seconds: 60) }
+            let handle = UncheckedBox(sleeper)
+            Thread { usleep(20_000); handle.value.kill() }.start()
+            do {
+                try await sleeper.value
+                return "returned"
+            } catch is CancellationError {
+                return "killed"
+            }
+        }
+        #expect(outcome == "killed")
+    }
+
+    @Test func killReleasesABlockingCallAtOnce() async throws {
+        let elapsed = try await onHub { () async throws -> Double in
+            let waiter = spawn { try await blocking { usleep(1_000_000); return 1 } }
+            try await sleep(seconds: 0.02)
+            return await measure {
+                waiter.kill()
+                await #expect(throws: CancellationError.self) { try await waiter.value }
+            }
+        }
+        #expect(elapsed < 0.5)
+    }
+
+    @Test func blockingReturnsValuesAndErrors() async throws {
+        let (value, failed) = try await onHub { () async throws -> (Int, Bool) in
+            let value = try await blocking { 21 * 2 }
+            do {
+                _ = try await blocking { () throws -> Int in throw Boom() }
+                return (value, false)
+            } catch is Boom {
+                return (value, true)
+            }
+        }
+        #expect(value == 42)
+        #expect(failed)
+    }
+
+    @Test func spawnNamesTheThreadForDiagnostics() async throws {
+        let names = try await onHub { () async throws -> [String] in
+            let named = spawn("worker") { 1 }
+            let anonymous = spawn { 2 }
+            _ = try await joinAll([named, anonymous])
+            return [named.name, anonymous.name]
+        }
+        #expect(names[0] == "worker")
+        #expect(names[1].contains("GreenThreadTests.swift"))
+    }
+}
