@@ -1,6 +1,10 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// Async functions run on their caller's executor (the hub) instead of hopping to the
+// generic executor and back at every call: each hop costs a task-status lock.
+let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+
 let package = Package(
     name: "greenlet",
     products: [
@@ -25,10 +29,11 @@ let package = Package(
             dependencies: [
                 "CLibevent",
                 .product(name: "DequeModule", package: "swift-collections"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         // What the subcommands do, as a library that tests drive in-process.
-        .target(name: "GreenletTools", dependencies: ["Greenlet"]),
+        .target(name: "GreenletTools", dependencies: ["Greenlet"], swiftSettings: swiftSettings),
         // The command line: argument parsing and printing only.
         .executableTarget(
             name: "greenlet",

@@ -1,4 +1,97 @@
 import ArgumentParser
+import Foundation
+import GreenletTools
+
 struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks.")
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure green threads against the other execution models.",
+        subcommands: [SpawnBench.self, EchoBench.self]
+    )
+}
+
+struct BenchOutput: ParsableArguments {
+    @Flag(help: "Print one JSON document instead of a table.")
+    var json = false
+
+    func print(_ report: BenchmarkReport) {
+        printLine(json ? report.json() : report.table())
+    }
+}
+
+struct SpawnBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spawn",
+        abstract: "Spawn+join, switch time and memory per parked green thread vs OS threads."
+    )
+
+    @Option(help: "Green threads to spawn, round trips and parked threads.")
+    var count = 100_000
+
+    @Option(help: "OS threads for the same measurements.")
+    var osThreads = 1_000
+
+    @OptionGroup var output: BenchOutput
+
+    func validate() throws {
+        guard count > 0, osThreads > 0 else { throw ValidationError("--count and --os-threads must be positive") }
+    }
+
+    func run() throws {
+        try runTool {
+            output.print(try SpawnBenchmark.run(count: count, osThreads: osThreads))
+        }
+    }
+}
+
+struct EchoBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "echo",
+        abstract: "Echo round trips (every byte checked) through a green echo server, or against --target."
+    )
+
+    @Option(help: "Drive an echo server that is already running, as HOST:PORT.")
+    var target: String?
+
+    @Option(help: "Concurrent connections.")
+    var connections = 100
+
+    @Option(help: "Round trips per connection.")
+    var messages = 1_000
+
+    @Option(help: "Bytes per message.")
+    var size = 64
+
+    @OptionGroup var output: BenchOutput
+
+    func validate() throws {
+        guard connections > 0, messages > 0, size > 0 else {
+            throw ValidationError("--connections, --messages and --size must be positive")
+        }
+        if let target { _ = try parseTarget(target) }
+    }
+
+    func run() throws {
+        try runTool {
+            output.print(try EchoBenchmark.run(
+                target: try target.map(parseTarget), executable: executablePath(),
+                connections: connections, messages: messages, size: size
+            ))
+        }
+    }
+
+    private func parseTarget(_ text: String) throws -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (1...65535).contains(port), colon > text.startIndex else {
+            throw ValidationError("--target must be HOST:PORT, e.g. 127.0.0.1:4915")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+}
+
+/// This executable, to start servers of its own for a benchmark.
+func executablePath() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
 }

@@ -15,6 +15,7 @@ struct GreenletCommand: ParsableCommand {
 /// Runs a subcommand's work; a failure to start becomes one `greenlet: error:` line and exit 2.
 func runTool(_ work: () throws -> Void) throws {
     ProcessSetup.ignoreSIGPIPE()
+    ProcessSetup.unblockShutdownSignals()
     ProcessSetup.raiseOpenFileLimit()
     do {
         try work()

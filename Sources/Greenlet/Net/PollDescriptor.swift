@@ -14,12 +14,12 @@ final class PollDescriptor: WaitSite {
     /// Strong: the event lives in the hub's base, which must outlive it.
     let hub: Hub
     private var event: OpaquePointer?
-    private var reader: Waiter?
-    private var writer: Waiter?
+    @exclusivity(unchecked) private var reader: Waiter?
+    @exclusivity(unchecked) private var writer: Waiter?
     /// False once the last read came back short or with EAGAIN, until the next edge.
-    var readReady: Bool
+    @exclusivity(unchecked) var readReady: Bool
     /// False once the last write came back short or with EAGAIN, until the next edge.
-    var writeReady: Bool
+    @exclusivity(unchecked) var writeReady: Bool
     private(set) var isClosed = false
     /// The peer has half-closed (EV_CLOSED). Its FIN may have come with the last data, in
     /// one edge, so from now on a short read no longer means "wait for the next edge".

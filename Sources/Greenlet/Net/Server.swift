@@ -36,9 +36,11 @@ public final class Server: @unchecked Sendable {
     /// - Parameter signals: signals that start a graceful shutdown (SIGINT and SIGTERM by
     ///   default; pass [] to handle none). A second SIGINT exits the process at once.
     /// - Parameter grace: how long busy connections get to finish after a signal.
+    /// - Parameter ready: called once signals are handled and connections are taken: the
+    ///   moment to announce the server, since a signal sent after it shuts down cleanly.
     /// - Throws: `NetworkError` when accepting fails for good, `CancellationError` when
     ///   the serving green thread is killed (its connections are killed too).
-    public func run(signals: [Int32] = [SIGINT, SIGTERM], grace: Double = 3) async throws {
+    public func run(signals: [Int32] = [SIGINT, SIGTERM], grace: Double = 3, ready: () -> Void = {}) async throws {
         precondition(state == .idle, "Server.run called twice")
         state = .running
         var signalled = false
@@ -51,6 +53,7 @@ public final class Server: @unchecked Sendable {
             watcher.cancel()
             state = .stopped
         }
+        ready()
         do {
             try await acceptLoop()
             try await drain()

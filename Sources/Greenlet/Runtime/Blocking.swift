@@ -16,10 +16,12 @@ func runBlocking<T: Sendable>(
 ) async throws -> T {
     let box = ResultBox<T>()
     try await Waiter.park(on: hub, reason: .blocking, until: deadline) { waiter in
+        let generation = waiter.generation
         WorkerPool.shared.submit {
             let outcome = Result { try work() }
             hub.execute {
-                guard waiter.isParked else { return }  // killed or timed out meanwhile
+                // Killed or timed out meanwhile (and maybe reused by another wait): drop it.
+                guard waiter.generation == generation, waiter.isParked else { return }
                 box.outcome = outcome
                 waiter.wake()
             }

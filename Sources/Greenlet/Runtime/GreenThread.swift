@@ -1,18 +1,35 @@
 /// What the hub keeps of every green thread, whatever its result type.
 public class AnyGreenThread: @unchecked Sendable {
-    unowned(unsafe) let hub: Hub
+    @usableFromInline unowned(unsafe) let hub: Hub
     /// Unique on its hub; 0 until the thread starts.
     private(set) var id: UInt64 = 0
-    /// A name for diagnostics, given at spawn or derived from the spawn site.
-    public let name: String
-    let spawnSite: String
-    fileprivate var task: Task<Void, Never>?
+    private let givenName: String?
+    private let fileID: StaticString
+    private let line: UInt
+    private var task: Task<Void, Never>?
+    /// Set on the hub by `kill`; every later wait throws at once.
+    private(set) var isKilled = false
+    private(set) var isDone = false
+    /// The waits in progress: one, or several when task-group children share the thread.
+    @exclusivity(unchecked) private var firstParked: Waiter?
 
-    init(hub: Hub, name: String?, fileID: String, line: Int) {
+    /// Links in the hub's list of live green threads.
+    @exclusivity(unchecked) var liveNext: AnyGreenThread?
+    @exclusivity(unchecked) unowned(unsafe) var livePrevious: AnyGreenThread?
+
+    @usableFromInline
+    init(hub: Hub, name: String?, fileID: StaticString, line: UInt) {
         self.hub = hub
-        self.spawnSite = "\(fileID):\(line)"
-        self.name = name ?? "green thread at \(spawnSite)"
+        self.givenName = name
+        self.fileID = fileID
+        self.line = line
     }
+
+    /// A name for diagnostics, given at spawn or derived from the spawn site.
+    public var name: String { givenName ?? "green thread at \(spawnSite)" }
+
+    /// Where the green thread was spawned, as `Module/File.swift:line`.
+    public var spawnSite: String { "\(fileID):\(line)" }
 
     var diagnosticName: String { "#\(id) \(name) (spawned at \(spawnSite))" }
 
@@ -20,24 +37,52 @@ public class AnyGreenThread: @unchecked Sendable {
     /// its `defer` blocks and catch clauses run as the error unwinds it. Does nothing to
     /// a finished green thread. Returns at once: join to wait for the end.
     public func kill() {
-        task?.cancel()
+        task?.cancel()  // for code that polls Task.isCancelled
+        hub.execute { [self] in
+            guard !isDone, !isKilled else { return }
+            isKilled = true
+            while let waiter = firstParked {
+                waiter.fail(CancellationError())  // unlinks it through `unparked`
+            }
+        }
     }
 
-    fileprivate func started(_ task: Task<Void, Never>) {
+    func parked(_ waiter: Waiter) {
+        waiter.nextOfThread = firstParked
+        firstParked = waiter
+    }
+
+    func unparked(_ waiter: Waiter) {
+        if firstParked === waiter {
+            firstParked = waiter.nextOfThread
+        } else {
+            var previous = firstParked
+            while let current = previous?.nextOfThread, current !== waiter { previous = current }
+            previous?.nextOfThread = waiter.nextOfThread
+        }
+        waiter.nextOfThread = nil
+    }
+
+    @usableFromInline
+    func started(_ task: Task<Void, Never>) {
         id = hub.register(self)
         self.task = task
     }
 
-    fileprivate func ended() {
-        hub.unregister(id)
+    @usableFromInline
+    func ended() {
+        isDone = true
+        hub.unregister(self)
         task = nil
     }
 }
 
 /// A handle on a green thread: join it with `value`, stop it with `kill()`.
 public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable {
-    private(set) var result: Result<T, any Error>?
-    private let joiners = ParkingLot("join")
+    @usableFromInline var result: Result<T, any Error>?
+    /// Made by the first joiner that has to wait: most green threads are joined after
+    /// they end, or never.
+    @usableFromInline var joiners: ParkingLot?
 
     /// True once the green thread has returned or thrown.
     public var isFinished: Bool { result != nil }
@@ -46,29 +91,38 @@ public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable
     /// (`CancellationError` when it was killed).
     /// - Throws: its error; `CancellationError` when the *joiner* is killed;
     ///   `TimeoutError` past an enclosing `withTimeout`.
+    @inlinable
     public var value: T {
         get async throws {
             while result == nil {
-                try await joiners.park()
+                if joiners == nil { joiners = ParkingLot("join") }
+                try await joiners!.park()
             }
             return try result!.get()
         }
     }
 
+    @inlinable
     func start(_ body: sending @escaping () async throws -> T, onFinish: (@Sendable () -> Void)? = nil) {
         // The task is created on the hub but only runs once this job yields to the loop,
-        // so `started` registers it before any of its code runs.
-        let task = Task(executorPreference: hub) { [self] in
-            let outcome: Result<T, any Error>
-            do {
-                outcome = .success(try await body())
-            } catch {
-                outcome = .failure(error)
+        // so `started` registers it before any of its code runs. It copies the task-locals bound at its creation: binding the context
+        // around `Task.init` costs far less than an async `withValue` inside it. A new
+        // green thread starts without the spawner's deadline, as in gevent.
+        let context = WaitContext(thread: self, deadline: nil)
+        let body = SentClosure(body)
+        let task = context.bind {
+            Task(executorPreference: hub) { [self] in
+                let outcome: Result<T, any Error>
+                do {
+                    outcome = .success(try await body.run())
+                } catch {
+                    outcome = .failure(error)
+                }
+                result = outcome
+                ended()
+                joiners?.unparkAll()
+                onFinish?()
             }
-            result = outcome
-            ended()
-            joiners.unparkAll()
-            onFinish?()
         }
         started(task)
     }
@@ -77,11 +131,11 @@ public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable
 /// Starts `body` as a new green thread on the calling green thread's hub. It first runs
 /// when the caller next waits or yields.
 /// - Parameter name: shown in diagnostics; defaults to the spawn site.
-@discardableResult
+@inlinable @discardableResult
 public func spawn<T: Sendable>(
     _ name: String? = nil,
-    fileID: String = #fileID,
-    line: Int = #line,
+    fileID: StaticString = #fileID,
+    line: UInt = #line,
     _ body: sending @escaping () async throws -> T
 ) -> GreenThread<T> {
     let hub = Hub.mustBeCurrent()
@@ -92,6 +146,7 @@ public func spawn<T: Sendable>(
 
 /// Waits for every green thread in `threads`, in order, and returns their values.
 /// - Throws: the first error met in that order; the others keep running.
+@inlinable
 public func joinAll<T>(_ threads: [GreenThread<T>]) async throws -> [T] {
     var values: [T] = []
     values.reserveCapacity(threads.count)
@@ -99,4 +154,12 @@ public func joinAll<T>(_ threads: [GreenThread<T>]) async throws -> [T] {
         values.append(try await thread.value)
     }
     return values
+}
+
+/// Carries a `sending` closure, which the caller gave up, through the non-escaping
+/// closure of `withValue` into the task.
+@usableFromInline
+struct SentClosure<T>: @unchecked Sendable {
+    @usableFromInline let run: () async throws -> T
+    @usableFromInline init(_ run: sending @escaping () async throws -> T) { self.run = run }
 }

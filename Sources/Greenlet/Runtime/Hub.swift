@@ -24,15 +24,20 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
     /// libevent's base. Created with EVENT_BASE_FLAG_NOLOCK: only the hub thread touches it.
     let base: OpaquePointer
     private let thread: pthread_t
-    private var ready = Deque<UnownedJob>()
+    @exclusivity(unchecked) private var ready = Deque<UnownedJob>()
+    /// Waiters done with, for the next park to reuse instead of allocating.
+    @exclusivity(unchecked) private var spareWaiters: [Waiter] = []
     private let inbox = Mutex<Inbox>(Inbox())
     /// Set by the first remote enqueue after a drain, so a burst costs one eventfd write.
     private let wakePending = Atomic<Bool>(false)
     private let wakeFD: Int32
     private var wakeEvent: OpaquePointer?
     private var stopping = false
-    /// Green threads alive on this hub, for kill-at-exit and diagnostics.
-    private(set) var live: [UInt64: AnyGreenThread] = [:]
+    /// Green threads alive on this hub, for kill-at-exit and diagnostics: an intrusive
+    /// list, so that spawning costs no hashing or allocation.
+    @exclusivity(unchecked) private var liveHead: AnyGreenThread?
+    /// The number of green threads alive on this hub.
+    @exclusivity(unchecked) public private(set) var liveCount = 0
     private var nextThreadID: UInt64 = 1
 
     private struct Inbox {
@@ -113,24 +118,25 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
     /// Kills the green threads left when the root ends and runs the loop until their
     /// cleanup is done, or until a second has passed for one that ignores its kill.
     private func killRemaining() {
-        guard !live.isEmpty else { return }
+        guard liveCount > 0 else { return }
+        let live = liveThreads
         #if DEBUG
-        let names = live.values.sorted { $0.id < $1.id }.map(\.diagnosticName)
+        let names = live.reversed().map(\.diagnosticName)
         printError("greenlet: hub exiting with \(names.count) live green thread(s), killing: \(names.joined(separator: ", "))")
         #endif
-        for record in live.values { record.kill() }
+        for thread in live { thread.kill() }
         let deadline = MonotonicClock.now() &+ 1_000_000_000
         stopping = false
-        while !live.isEmpty, MonotonicClock.now() < deadline {
+        while liveCount > 0, MonotonicClock.now() < deadline {
             drainInbox()
             while let job = ready.popFirst() {
                 job.runSynchronously(on: asUnownedTaskExecutor())
             }
-            if live.isEmpty { break }
+            if liveCount == 0 { break }
             event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK)
             if ready.isEmpty, !inboxHasWork() { usleep(1000) }
         }
-        if !live.isEmpty {
+        if liveCount > 0 {
             // The hub must outlive tasks that may still enqueue jobs on it.
             _ = Unmanaged.passRetained(self)
         }
@@ -203,17 +209,51 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
 
     // MARK: - Green thread bookkeeping
 
-    func register(_ record: AnyGreenThread) -> UInt64 {
+    @inline(__always)
+    func makeWaiter(_ reason: WaitReason) -> Waiter {
+        if let waiter = spareWaiters.popLast() {
+            waiter.reason = reason
+            return waiter
+        }
+        return Waiter(hub: self, reason: reason)
+    }
+
+    @inline(__always)
+    func recycle(_ waiter: Waiter) {
+        if spareWaiters.count < 1024 { spareWaiters.append(waiter) }
+    }
+
+    func register(_ thread: AnyGreenThread) -> UInt64 {
         assertOnHub()
         let id = nextThreadID
         nextThreadID += 1
-        live[id] = record
+        thread.liveNext = liveHead
+        liveHead?.livePrevious = thread
+        liveHead = thread
+        liveCount += 1
         return id
     }
 
-    func unregister(_ id: UInt64) {
+    func unregister(_ thread: AnyGreenThread) {
         assertOnHub()
-        live[id] = nil
+        if liveHead === thread { liveHead = thread.liveNext }
+        thread.livePrevious?.liveNext = thread.liveNext
+        thread.liveNext?.livePrevious = thread.livePrevious
+        thread.liveNext = nil
+        thread.livePrevious = nil
+        liveCount -= 1
+    }
+
+    /// The green threads alive on this hub, newest first.
+    var liveThreads: [AnyGreenThread] {
+        assertOnHub()
+        var threads: [AnyGreenThread] = []
+        var next = liveHead
+        while let thread = next {
+            threads.append(thread)
+            next = thread.liveNext
+        }
+        return threads
     }
 
     /// Events registered with libevent on this hub, the hub's own wake-up event included.
@@ -222,11 +262,6 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
         return Int(event_base_get_num_events(base, UInt32(EVENT_BASE_COUNT_ADDED)))
     }
 
-    /// The number of green threads alive on this hub.
-    public var liveCount: Int {
-        assertOnHub()
-        return live.count
-    }
 
     // MARK: - The current hub
 
@@ -237,6 +272,7 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
     }
 
     /// The calling green thread's hub; a call from outside any hub is a programming error.
+    @usableFromInline
     static func mustBeCurrent(_ api: StaticString = #function) -> Hub {
         guard let hub = current else {
             preconditionFailure("\(api) must be called from a green thread (inside Hub.run)")

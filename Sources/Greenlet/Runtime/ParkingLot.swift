@@ -7,8 +7,9 @@ import DequeModule
 /// ParkingLot it holds no condition of its own: callers re-check theirs after waking.
 /// Belongs to the hub of the green threads that use it.
 public final class ParkingLot: WaitSite, @unchecked Sendable {
-    private var waiters = Deque<Waiter>()
-    private let name: String
+    @exclusivity(unchecked) private var waiters = Deque<Waiter>()
+    /// Shown in diagnostics of what parked green threads wait on.
+    let name: String
 
     /// - Parameter name: shown in diagnostics of what parked green threads wait on.
     public init(_ name: String = "ParkingLot") {
@@ -23,7 +24,7 @@ public final class ParkingLot: WaitSite, @unchecked Sendable {
     ///   `withTimeout`; in both cases the green thread has left the line.
     public func park() async throws {
         let hub = Hub.mustBeCurrent()
-        try await Waiter.park(on: hub, reason: .parkingLot(name)) { waiter in
+        try await Waiter.park(on: hub, reason: .parkingLot) { waiter in
             waiter.site = self
             waiters.append(waiter)
         }

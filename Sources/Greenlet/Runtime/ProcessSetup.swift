@@ -20,4 +20,14 @@ public enum ProcessSetup {
     public static func ignoreSIGPIPE() {
         signal(SIGPIPE, SIG_IGN)
     }
+
+    /// Unblocks SIGINT and SIGTERM, which a parent may have left blocked in the mask this
+    /// process inherited; a server that cannot see them could never shut down cleanly.
+    public static func unblockShutdownSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
 }

@@ -7,13 +7,10 @@ public struct TimeoutError: Error, Equatable, CustomStringConvertible {
 }
 
 /// The innermost deadline set by `withTimeout`; every park honours it.
-enum Timeout {
-    struct Scope: Sendable {
-        let at: UInt64
-        let seconds: Double
-    }
-
-    @TaskLocal static var current: Scope?
+@usableFromInline
+struct TimeoutScope: Sendable {
+    let at: UInt64
+    let seconds: Double
 }
 
 /// Runs `body`, giving up when `seconds` have passed: the wait in progress then throws
@@ -28,10 +25,12 @@ public func withTimeout<T>(
     _ body: () async throws -> T
 ) async throws -> T {
     let at = MonotonicClock.deadline(after: seconds)
-    if let outer = Timeout.current, outer.at <= at {
+    let context = WaitContext.current
+    if let outer = context?.deadline, outer.at <= at {
         return try await body()
     }
-    return try await Timeout.$current.withValue(Timeout.Scope(at: at, seconds: seconds)) {
+    let scoped = WaitContext(thread: context?.thread, deadline: TimeoutScope(at: at, seconds: seconds))
+    return try await WaitContext.$current.withValue(scoped) {
         try await body()
     }
 }

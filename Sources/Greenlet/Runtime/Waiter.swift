@@ -25,15 +25,22 @@ enum Expiry {
 
 final class Waiter: @unchecked Sendable {
     unowned(unsafe) let hub: Hub
-    private var continuation: UnsafeContinuation<Void, any Error>?
+    @exclusivity(unchecked) private var continuation: UnsafeContinuation<Void, any Error>?
     /// The structure the waiter is enrolled in, cleared once it is woken.
-    var site: (any WaitSite)?
-    private var timer: OpaquePointer?
+    @exclusivity(unchecked) var site: (any WaitSite)?
+    @exclusivity(unchecked) private var timer: OpaquePointer?
+    /// The green thread parked here, which a kill reaches through `AnyGreenThread.kill`.
+    @exclusivity(unchecked) private var thread: AnyGreenThread?
+    /// The next waiter of the same green thread (its children in a task group share it).
+    @exclusivity(unchecked) var nextOfThread: Waiter?
+    /// Counts the waits this (recycled) waiter has served, so that a late wake-up meant
+    /// for an earlier wait is recognised and dropped.
+    @exclusivity(unchecked) private(set) var generation: UInt64 = 0
     private var expiry = Expiry.wake
     /// What the green thread waits for, for diagnostics.
-    let reason: WaitReason
+    @exclusivity(unchecked) var reason: WaitReason
 
-    private init(hub: Hub, reason: WaitReason) {
+    init(hub: Hub, reason: WaitReason) {
         self.hub = hub
         self.reason = reason
     }
@@ -50,33 +57,34 @@ final class Waiter: @unchecked Sendable {
     ///     place; it stores the waiter wherever the wake-up will come from.
     /// - Throws: `CancellationError` when killed, the deadline's error, or whatever the
     ///   waker passes to `fail`.
+    @inline(__always)
     static func park(
         on hub: Hub,
         reason: WaitReason,
         until deadline: (at: UInt64, expiry: Expiry)? = nil,
         enroll: (Waiter) -> Void
     ) async throws {
-        let waiter = Waiter(hub: hub, reason: reason)
+        let context = WaitContext.current
+        let thread = context?.thread
+        // A kill that came before the park must not be slept through.
+        if let thread, thread.isKilled { throw CancellationError() }
         var effective = deadline
-        if let scoped = Timeout.current, effective == nil || scoped.at < effective!.at {
+        if let scoped = context?.deadline, effective == nil || scoped.at < effective!.at {
             effective = (scoped.at, .fail(TimeoutError(seconds: scoped.seconds)))
         }
-        try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-                hub.assertOnHub("park")
-                // A kill that came before the park must not be slept through.
-                if Task.isCancelled {
-                    continuation.resume(throwing: CancellationError())
-                    return
-                }
-                waiter.continuation = continuation
-                enroll(waiter)
-                if let (at, expiry) = effective, waiter.isParked {
-                    waiter.arm(at: at, expiry: expiry)
-                }
+        let waiter = hub.makeWaiter(reason)
+        defer { hub.recycle(waiter) }
+        // Kills reach the waiter through its green thread, not through a Swift
+        // cancellation handler: registering one costs two task-status locks per wait.
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            hub.assertOnHub("park")
+            waiter.continuation = continuation
+            waiter.thread = thread
+            thread?.parked(waiter)
+            enroll(waiter)
+            if let (at, expiry) = effective, waiter.isParked {
+                waiter.arm(at: at, expiry: expiry)
             }
-        } onCancel: {
-            hub.execute { waiter.fail(CancellationError()) }
         }
     }
 
@@ -98,6 +106,7 @@ final class Waiter: @unchecked Sendable {
         hub.assertOnHub("waiter")
         guard let continuation else { return nil }
         self.continuation = nil
+        generation &+= 1
         if let site {
             self.site = nil
             site.withdraw(self)
@@ -105,6 +114,10 @@ final class Waiter: @unchecked Sendable {
         if let timer {
             event_free(timer)  // event_free deletes a pending event first
             self.timer = nil
+        }
+        if let thread {
+            self.thread = nil
+            thread.unparked(self)
         }
         return continuation
     }
@@ -142,5 +155,5 @@ enum WaitReason: Sendable {
     case sleep
     case join
     case blocking
-    case parkingLot(String)
+    case parkingLot
 }

@@ -20,9 +20,10 @@ public enum EchoServer {
     /// - Throws: `NetworkError` when the socket cannot listen.
     public static func run(host: String, port: Int, grace: Double, listening: @escaping @Sendable (SocketAddress) -> Void) throws {
         try Hub.run {
-            let listener = try Listener(host: host, port: port)
-            listening(listener.localAddress)
-            try await Server(listener: listener, handler: handle).run(grace: grace)
+            let listener = try ToolError.listening(on: host, port: port)
+            try await Server(listener: listener, handler: handle).run(grace: grace) {
+                listening(listener.localAddress)
+            }
         }
     }
 }

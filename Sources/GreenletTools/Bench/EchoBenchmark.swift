@@ -1,0 +1,33 @@
+import Foundation
+
+/// `greenlet bench echo`: ping-pong round trips through an echo server, measured from the
+/// client (round trips/s, latency) and, for a server it starts itself, from the server
+/// (CPU µs per round trip).
+public enum EchoBenchmark {
+    /// - Parameters:
+    ///   - target: an already running server to drive; nil starts `greenlet echo` from
+    ///     `executable` on a free loopback port.
+    public static func run(
+        target: (host: String, port: Int)?, executable: String,
+        connections: Int, messages: Int, size: Int
+    ) throws -> BenchmarkReport {
+        let parameters: [(String, Double)] = [
+            ("connections", Double(connections)), ("messages", Double(messages)), ("size", Double(size)),
+        ]
+        let row: BenchmarkReport.Row
+        if let target {
+            row = try EchoLoad.run(host: target.host, port: target.port, connections: connections, messages: messages, size: size)
+        } else {
+            let server = try ChildServer(executable: executable, arguments: ["echo", "--host", "127.0.0.1", "--port", "0"])
+            defer { server.stop() }
+            let cpuBefore = server.cpuSeconds()
+            let load = try EchoLoad.run(host: "127.0.0.1", port: server.port, connections: connections, messages: messages, size: size)
+            let cpu = server.cpuSeconds() - cpuBefore
+            row = BenchmarkReport.Row(
+                mode: "green",
+                figures: load.figures + [("server_cpu_us_per_round_trip", cpu * 1e6 / (load.value("round_trips") ?? 1))]
+            )
+        }
+        return BenchmarkReport(benchmark: "echo", parameters: parameters, results: [row])
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Greenlet
+
+/// `greenlet bench spawn`: what a green thread costs next to an OS thread — spawn and
+/// join, one switch (two threads handing a value back and forth), and memory per
+/// parked thread (resident-set growth while they wait).
+public enum SpawnBenchmark {
+    /// - Parameters:
+    ///   - count: green threads spawned, round trips made and threads parked.
+    ///   - osThreads: the same for OS threads, which cost far more each.
+    public static func run(count: Int, osThreads: Int) throws -> BenchmarkReport {
+        // Memory first, while the heap is fresh: freed blocks would hide the growth.
+        let greenMemory = try greenBytesPerParked(count)
+        let green = BenchmarkReport.Row(mode: "green", figures: [
+            ("count", Double(count)),
+            ("spawn_join_ns", try greenSpawnJoin(count)),
+            ("switch_ns", try greenSwitch(count)),
+            ("bytes_per_parked", greenMemory),
+        ])
+        let threads = BenchmarkReport.Row(mode: "threads", figures: [
+            ("count", Double(osThreads)),
+            ("spawn_join_ns", threadSpawnJoin(osThreads)),
+            ("switch_ns", threadSwitch(osThreads * 10)),
+            ("bytes_per_parked", threadBytesPerParked(osThreads)),
+        ])
+        return BenchmarkReport(
+            benchmark: "spawn",
+            parameters: [("count", Double(count)), ("os_threads", Double(osThreads))],
+            results: [green, threads]
+        )
+    }
+
+    static func greenSpawnJoin(_ count: Int) throws -> Double {
+        try Hub.run {
+            let start = Measure.now()
+            var threads: [GreenThread<Int>] = []
+            threads.reserveCapacity(count)
+            for i in 0..<count { threads.append(spawn { i }) }
+            _ = try await joinAll(threads)
+            return Double(Measure.now() - start) / Double(count)
+        }
+    }
+
+    static func greenSwitch(_ roundTrips: Int) throws -> Double {
+        try Hub.run {
+            let ping = OneSlotChannel<Int>()
+            let pong = OneSlotChannel<Int>()
+            let echo = spawn {
+                for _ in 0..<roundTrips { try await pong.put(try await ping.get()) }
+            }
+            let start = Measure.now()
+            for i in 0..<roundTrips {
+                try await ping.put(i)
+                _ = try await pong.get()
+            }
+            let elapsed = Measure.now() - start
+            try await echo.value
+            return Double(elapsed) / Double(2 * roundTrips)
+        }
+    }
+
+    static func greenBytesPerParked(_ count: Int) throws -> Double {
+        try Hub.run {
+            let lot = ParkingLot("bench")
+            let before = Measure.residentBytes()
+            var threads: [GreenThread<Void>] = []
+            threads.reserveCapacity(count)
+            for _ in 0..<count { threads.append(spawn { try await lot.park() }) }
+            await yieldNow()
+            let after = Measure.residentBytes()
+            lot.unparkAll()
+            _ = try await joinAll(threads)
+            return Double(after - before) / Double(count)
+        }
+    }
+
+    static func threadSpawnJoin(_ count: Int) -> Double {
+        let start = Measure.now()
+        let threads = (0..<count).map { _ in OSThread { } }
+        threads.forEach { $0.join() }
+        return Double(Measure.now() - start) / Double(count)
+    }
+
+    static func threadSwitch(_ roundTrips: Int) -> Double {
+        let ping = Semaphore(), pong = Semaphore()
+        let echo = OSThread {
+            for _ in 0..<roundTrips { ping.wait(); pong.post() }
+        }
+        let start = Measure.now()
+        for _ in 0..<roundTrips { ping.post(); pong.wait() }
+        let elapsed = Measure.now() - start
+        echo.join()
+        return Double(elapsed) / Double(2 * roundTrips)
+    }
+
+    static func threadBytesPerParked(_ count: Int) -> Double {
+        let gate = Semaphore()
+        let before = Measure.residentBytes()
+        let threads = (0..<count).map { _ in OSThread { gate.wait() } }
+        usleep(100_000)  // let every thread reach its wait
+        let after = Measure.residentBytes()
+        for _ in 0..<count { gate.post() }
+        threads.forEach { $0.join() }
+        return Double(after - before) / Double(count)
+    }
+}
+
+/// A joinable pthread.
+final class OSThread {
+    private var thread = pthread_t()
+
+    init(_ body: @escaping @Sendable () -> Void) {
+        let box = Unmanaged.passRetained(Body(body)).toOpaque()
+        let rc = pthread_create(&thread, nil, { arg in
+            let body = Unmanaged<Body>.fromOpaque(arg!).takeRetainedValue()
+            body.run()
+            return nil
+        }, box)
+        precondition(rc == 0, "pthread_create: \(rc)")
+    }
+
+    func join() {
+        pthread_join(thread, nil)
+    }
+
+    private final class Body {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+}
+
+/// A POSIX semaphore in memory of its own, so it never moves.
+final class Semaphore: @unchecked Sendable {
+    private let semaphore = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+
+    init() { sem_init(semaphore, 0, 0) }
+    deinit {
+        sem_destroy(semaphore)
+        semaphore.deallocate()
+    }
+
+    func post() { sem_post(semaphore) }
+    func wait() { while sem_wait(semaphore) != 0 {} }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Glibc
+
+/// A socket call failed (or timed out: `code == EAGAIN`).
+struct SocketError: Error, CustomStringConvertible {
+    var call: String
+    var code: Int32
+
+    var description: String { "\(call): \(String(cString: strerror(code))) (errno \(code))" }
+}
+
+/// A plain POSIX TCP client to 127.0.0.1, blocking with SO_RCVTIMEO/SO_SNDTIMEO so that no
+/// call hangs forever. Never raises SIGPIPE (every send uses MSG_NOSIGNAL).
+final class TestClient {
+    /// Per-call bound of blocking sends and receives (and of a blocking connect).
+    static let callTimeout = 2.0
+
+    private(set) var fd: Int32
+
+    /// Connects to 127.0.0.1:`port`, blocking at most `callTimeout`.
+    init(port: UInt16) throws {
+        fd = try Self.makeSocket(nonBlocking: false)
+        setTimeout(SO_RCVTIMEO, seconds: Self.callTimeout)
+        setTimeout(SO_SNDTIMEO, seconds: Self.callTimeout)  // also bounds connect()
+        if try Self.connect(fd, port: port) != 0 {
+            let code = errno
+            Glibc.close(fd)
+            throw SocketError(call: "connect", code: code)
+        }
+    }
+
+    /// Starts a connection without waiting for it (non-blocking connect): for piling up
+    /// connections a server may never accept.
+    init(startingConnectionTo port: UInt16) throws {
+        fd = try Self.makeSocket(nonBlocking: true)
+        if try Self.connect(fd, port: port) != 0 && errno != EINPROGRESS {
+            let code = errno
+            Glibc.close(fd)
+            throw SocketError(call: "connect", code: code)
+        }
+    }
+
+    deinit { close() }
+
+    private static func makeSocket(nonBlocking: Bool) throws -> Int32 {
+        var type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        if nonBlocking { type |= Int32(SOCK_NONBLOCK.rawValue) }
+        let fd = socket(AF_INET, type, 0)
+        guard fd >= 0 else { throw SocketError(call: "socket", code: errno) }
+        return fd
+    }
+
+    private static func connect(_ fd: Int32, port: UInt16) throws -> Int32 {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+    }
+
+    private func setTimeout(_ option: Int32, seconds: Double) {
+        var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
+        setsockopt(fd, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    // MARK: - Sending
+
+    /// Sends every byte (each blocking send bounded by `callTimeout`).
+    func sendAll(_ bytes: [UInt8]) throws {
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SocketError(call: "send", code: errno)
+            }
+            sent += count
+        }
+    }
+
+    /// Sends from `bytes` without blocking until the socket buffers are full (or all of
+    /// `bytes` went). Returns how many bytes were sent.
+    func sendUntilBlocked(_ bytes: [UInt8]) throws -> Int {
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes.withUnsafeBytes {
+                send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { break }
+                throw SocketError(call: "send", code: errno)
+            }
+            sent += count
+        }
+        return sent
+    }
+
+    // MARK: - Receiving
+
+    /// One receive of at most `max` bytes; `[]` means the peer closed (EOF). Throws
+    /// `SocketError(code: EAGAIN)` when nothing came within `callTimeout`.
+    func receive(max: Int = 64 * 1024) throws -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: max)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SocketError(call: "recv", code: errno)
+            }
+            return Array(buffer[..<count])
+        }
+    }
+
+    /// Receives until `count` bytes came, the peer closed, or `seconds` passed (then it
+    /// throws). May return fewer than `count` bytes only at EOF.
+    func receive(exactly count: Int, within seconds: Double = 5) throws -> [UInt8] {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        var received: [UInt8] = []
+        while received.count < count {
+            do {
+                let chunk = try receive(max: count - received.count)
+                if chunk.isEmpty { break }
+                received += chunk
+            } catch let error as SocketError where error.code == EAGAIN {
+                guard Date() < deadline else {
+                    throw SocketError(call: "recv (timed out after \(seconds) s with \(received.count) of \(count) bytes)", code: EAGAIN)
+                }
+            }
+        }
+        return received
+    }
+
+    /// Receives everything until the peer closes, at most `seconds` long (then it throws).
+    func receiveUntilEOF(within seconds: Double = 5) throws -> [UInt8] {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        var received: [UInt8] = []
+        while true {
+            do {
+                let chunk = try receive()
+                if chunk.isEmpty { return received }
+                received += chunk
+            } catch let error as SocketError where error.code == EAGAIN {
+                guard Date() < deadline else {
+                    throw SocketError(call: "recv (no EOF within \(seconds) s, \(received.count) bytes so far)", code: EAGAIN)
+                }
+            }
+        }
+    }
+
+    /// Sends `payload` and receives as many bytes back. For payloads that fit in the socket
+    /// buffers (up to a few tens of KiB); bigger ones go through `Conversation`.
+    func echo(_ payload: [UInt8], within seconds: Double = 5) throws -> [UInt8] {
+        try sendAll(payload)
+        return try receive(exactly: payload.count, within: seconds)
+    }
+
+    // MARK: - Closing
+
+    /// Half-closes: no more bytes from this side; receiving still works.
+    func shutdownWrite() {
+        shutdown(fd, Int32(SHUT_WR))
+    }
+
+    /// Closes abortively: SO_LINGER 0, so the peer gets a RST instead of a FIN.
+    func resetClose() {
+        guard fd >= 0 else { return }
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close()
+    }
+
+    func close() {
+        guard fd >= 0 else { return }
+        Glibc.close(fd)
+        fd = -1
+    }
+}
