@@ -31,6 +31,9 @@ struct SpawnBench: ParsableCommand {
     @Option(help: "OS threads for the same measurements.")
     var osThreads = 1_000
 
+    @Option(help: "Measure only this figure: spawn_join_ns, switch_ns or bytes_per_parked (repeatable).")
+    var only: [SpawnBenchmark.Figure] = []
+
     @OptionGroup var output: BenchOutput
 
     func validate() throws {
@@ -39,7 +42,9 @@ struct SpawnBench: ParsableCommand {
 
     func run() throws {
         try runTool {
-            output.print(try SpawnBenchmark.run(count: count, osThreads: osThreads))
+            output.print(try SpawnBenchmark.run(
+                count: count, osThreads: osThreads, figures: only.isEmpty ? SpawnBenchmark.Figure.allCases : only
+            ))
         }
     }
 }
@@ -95,3 +100,5 @@ struct EchoBench: ParsableCommand {
 func executablePath() -> String {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
 }
+
+extension SpawnBenchmark.Figure: ExpressibleByArgument {}

@@ -82,3 +82,41 @@ struct ServerTests {
         #expect(cleaned)
     }
 }
+
+extension ServerTests {
+    @Test func aShutdownBeforeRunMakesRunReturnAtOnce() async throws {
+        let state = try await onHub { () async throws -> Server.State in
+            let server = Server(listener: try Listener(host: "127.0.0.1", port: 0)) { _ in }
+            server.shutdown(grace: 1)
+            try await withTimeout(seconds: 5) { try await server.run(signals: []) }
+            return server.state
+        }
+        #expect(state == .stopped)
+    }
+}
+
+extension ServerTests {
+    /// The README's echo server, verbatim but for the port.
+    @Test func theReadmeEchoServerEchoes() async throws {
+        let reply = try await onHub { () async throws -> [UInt8] in
+            let probe = try Listener(host: "127.0.0.1", port: 0)
+            let port = probe.localAddress.port
+            probe.close()
+            let server = spawn {
+                try await serve(host: "127.0.0.1", port: port) { connection in
+                    while true {
+                        let bytes = try await connection.recv()
+                        if bytes.isEmpty { return }
+                        try await connection.sendAll(bytes)
+                    }
+                }
+            }
+            defer { server.kill() }
+            await yieldNow()
+            let client = try await Connection.connect(host: "127.0.0.1", port: port)
+            try await client.sendAll(Array("hello, green world".utf8))
+            return try await client.read(exactly: 18)
+        }
+        #expect(reply == Array("hello, green world".utf8))
+    }
+}

@@ -41,6 +41,7 @@ public final class Server: @unchecked Sendable {
     /// - Throws: `NetworkError` when accepting fails for good, `CancellationError` when
     ///   the serving green thread is killed (its connections are killed too).
     public func run(signals: [Int32] = [SIGINT, SIGTERM], grace: Double = 3, ready: () -> Void = {}) async throws {
+        if state == .stopped { return }  // shut down before it ran
         precondition(state == .idle, "Server.run called twice")
         state = .running
         var signalled = false
@@ -69,6 +70,11 @@ public final class Server: @unchecked Sendable {
     /// Stops accepting; idle connections end now, busy ones get `grace` seconds to finish
     /// and are then killed. Safe to call more than once; the first call counts.
     public func shutdown(grace: Double) {
+        if state == .idle {
+            state = .stopped
+            listener.close()
+            return
+        }
         guard state == .running else { return }
         state = .draining
         drainDeadline = MonotonicClock.deadline(after: grace)

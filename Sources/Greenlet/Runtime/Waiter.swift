@@ -76,7 +76,7 @@ final class Waiter: @unchecked Sendable {
         defer { hub.recycle(waiter) }
         // Kills reach the waiter through its green thread, not through a Swift
         // cancellation handler: registering one costs two task-status locks per wait.
-        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+        try await _unsafeInheritExecutor_withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             hub.assertOnHub("park")
             waiter.continuation = continuation
             waiter.thread = thread

@@ -5,28 +5,39 @@ import Greenlet
 /// join, one switch (two threads handing a value back and forth), and memory per
 /// parked thread (resident-set growth while they wait).
 public enum SpawnBenchmark {
+    /// One figure of the benchmark, to measure alone (with a profiler, say).
+    public enum Figure: String, CaseIterable, Sendable {
+        case spawnJoin = "spawn_join_ns"
+        case switchTime = "switch_ns"
+        case memory = "bytes_per_parked"
+    }
+
     /// - Parameters:
     ///   - count: green threads spawned, round trips made and threads parked.
     ///   - osThreads: the same for OS threads, which cost far more each.
-    public static func run(count: Int, osThreads: Int) throws -> BenchmarkReport {
-        // Memory first, while the heap is fresh: freed blocks would hide the growth.
-        let greenMemory = try greenBytesPerParked(count)
-        let green = BenchmarkReport.Row(mode: "green", figures: [
-            ("count", Double(count)),
-            ("spawn_join_ns", try greenSpawnJoin(count)),
-            ("switch_ns", try greenSwitch(count)),
-            ("bytes_per_parked", greenMemory),
-        ])
-        let threads = BenchmarkReport.Row(mode: "threads", figures: [
-            ("count", Double(osThreads)),
-            ("spawn_join_ns", threadSpawnJoin(osThreads)),
-            ("switch_ns", threadSwitch(osThreads * 10)),
-            ("bytes_per_parked", threadBytesPerParked(osThreads)),
-        ])
+    ///   - figures: what to measure; memory comes first, while the heap is fresh, since
+    ///     blocks freed by the other measurements would hide its growth.
+    public static func run(count: Int, osThreads: Int, figures: [Figure] = Figure.allCases) throws -> BenchmarkReport {
+        var green: [(String, Double)] = [("count", Double(count))]
+        var threads: [(String, Double)] = [("count", Double(osThreads))]
+        let ordered = [Figure.memory, .spawnJoin, .switchTime].filter(figures.contains)
+        for figure in ordered {
+            switch figure {
+            case .memory:
+                green.append((figure.rawValue, try greenBytesPerParked(count)))
+                threads.append((figure.rawValue, threadBytesPerParked(osThreads)))
+            case .spawnJoin:
+                green.append((figure.rawValue, try greenSpawnJoin(count)))
+                threads.append((figure.rawValue, threadSpawnJoin(osThreads)))
+            case .switchTime:
+                green.append((figure.rawValue, try greenSwitch(count)))
+                threads.append((figure.rawValue, threadSwitch(osThreads * 10)))
+            }
+        }
         return BenchmarkReport(
             benchmark: "spawn",
             parameters: [("count", Double(count)), ("os_threads", Double(osThreads))],
-            results: [green, threads]
+            results: [.init(mode: "green", figures: green), .init(mode: "threads", figures: threads)]
         )
     }
 
