@@ -45,7 +45,7 @@ public final class Server: @unchecked Sendable {
         precondition(state == .idle, "Server.run called twice")
         state = .running
         var signalled = false
-        let watcher = SignalWatcher(signals) { [unowned self] signal in
+        let watcher = SignalWatcher(signals) { [self] signal in
             if signalled && signal == SIGINT { _exit(130) }
             signalled = true
             shutdown(grace: grace)
@@ -94,7 +94,7 @@ public final class Server: @unchecked Sendable {
             }
             let key = ObjectIdentifier(connection)
             let handler = self.handler
-            let thread = spawn("connection from \(connection.remoteAddress?.description ?? "?")") { [unowned self] in
+            let thread = spawn("connection from \(connection.remoteAddress?.description ?? "?")") { [self] in
                 defer {
                     connection.close()
                     connections[key] = nil

@@ -1,6 +1,7 @@
 /// What the hub keeps of every green thread, whatever its result type.
 public class AnyGreenThread: @unchecked Sendable {
-    @usableFromInline unowned(unsafe) let hub: Hub
+    /// Strong: a handle may outlive its hub's run, and `kill` still goes through the hub.
+    @usableFromInline let hub: Hub
     /// Unique on its hub; 0 until the thread starts.
     private(set) var id: UInt64 = 0
     private let givenName: String?
