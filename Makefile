@@ -6,7 +6,7 @@ PORT ?= 4915
 BIN_DEBUG = $(shell $(SWIFT) build --show-bin-path)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path)
 
-.PHONY: deps build release run test unit-test e2e-test bench clean
+.PHONY: deps build release run test bench clean
 
 deps:
 	bash Scripts/install-deps.sh
@@ -27,7 +27,7 @@ test: build
 
 bench: release
 	GREENLET_BIN=$(BIN_RELEASE)/greenlet bash Scripts/bench-echo.sh
-	taskset -c 0 $(BIN_RELEASE)/greenlet bench spawn
+	GREENLET_BIN=$(BIN_RELEASE)/greenlet bash Scripts/bench-spawn.sh
 
 clean:
 	rm -rf .build .build-*
