@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+@testable import Greenlet
+
+@Suite("Sleep")
+struct SleepTests {
+    @Test func sleepLastsAboutAsLongAsAsked() async throws {
+        let elapsed = try await onHub { () async throws -> Double in
+            try await measure { try await sleep(seconds: 0.05) }
+        }
+        #expect(elapsed >= 0.045)
+        #expect(elapsed < 1)
+    }
+
+    @Test func sleepersWakeInDeadlineOrder() async throws {
+        let order = try await onHub { () async throws -> [Int] in
+            let log = Shared<[Int]>([])
+            let sleepers = [30, 10, 20].map { ms in
+                spawn {
+                    try await sleep(seconds: Double(ms) / 1000)
+                    log.value.append(ms)
+                }
+            }
+            _ = try await joinAll(sleepers)
+            return log.value
+        }
+        #expect(order == [10, 20, 30])
+    }
+
+    @Test func aZeroOrNegativeSleepReturnsAtOnce() async throws {
+        let elapsed = try await onHub { () async throws -> Double in
+            try await measure {
+                try await sleep(seconds: 0)
+                try await sleep(seconds: -1)
+            }
+        }
+        #expect(elapsed < 0.5)
+    }
+}
