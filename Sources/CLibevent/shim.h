@@ -25,6 +25,13 @@
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 
 static inline int greenlet_errno(void) { return errno; }
+
+// The running Swift task's address, from the Swift runtime entry point behind
+// `withUnsafeCurrentTask` (no arguments and a pointer result: the Swift and C calling
+// conventions agree). Every wait asks it, so it must not retain or go through a
+// generic closure as `withUnsafeCurrentTask` does.
+extern void *swift_task_getCurrent(void);
+static inline const void *greenlet_current_task(void) { return swift_task_getCurrent(); }
 static inline void greenlet_set_errno(int value) { errno = value; }
 
 #endif

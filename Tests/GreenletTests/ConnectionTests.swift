@@ -233,3 +233,35 @@ struct ConnectionTests {
         #expect(error == .hostNotFound("no-such-host.invalid"))
     }
 }
+
+extension ConnectionTests {
+    /// Data and a reset can arrive in one edge, reported by libevent as a plain read/write
+    /// edge: the reader must still see the reset after the data, not wait forever.
+    @Test func aResetThatArrivesWithDataIsReportedAfterIt() async throws {
+        let outcome = try await onHub { () async throws -> String in
+            let (client, server) = try await connectedPair()
+            try await client.sendAll(Array("a request the server never reads\n".utf8))
+            let answering = spawn {
+                try await sleep(seconds: 0.01)
+                try await server.sendAll(Array("bye".utf8))
+                server.close()  // unread bytes: the kernel sends a reset after the data
+            }
+            do {
+                return try await withTimeout(seconds: 2) {
+                    let answer = try await client.recv()
+                    var second = "end of stream"
+                    do {
+                        if !(try await client.recv()).isEmpty { second = "more data" }
+                    } catch let error as NetworkError {
+                        second = "\(error)"
+                    }
+                    try await answering.value
+                    return "\(String(decoding: answer, as: UTF8.self)) then \(second)"
+                }
+            } catch is TimeoutError {
+                return "stuck after the data"
+            }
+        }
+        #expect(outcome == "bye then connection reset by peer")
+    }
+}

@@ -129,3 +129,70 @@ struct GreenThreadTests {
         #expect(names[1].contains("GreenThreadTests.swift"))
     }
 }
+
+extension GreenThreadTests {
+    @Test func aFailingChildEndsItsTaskGroupPromptly() async throws {
+        let elapsed = try await onHub { () async throws -> Double in
+            try await measure {
+                do {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await sleep(seconds: 5) }
+                        group.addTask {
+                            try await sleep(seconds: 0.01)
+                            throw Boom()
+                        }
+                        while try await group.next() != nil {}
+                    }
+                } catch is Boom {}
+            }
+        }
+        #expect(elapsed < 2, "the group took \(elapsed) s to end after a child failed")
+    }
+
+    @Test func aChildOfACancelledGroupDoesNotPark() async throws {
+        let elapsed = try await onHub { () async throws -> Double in
+            await measure {
+                await withTaskGroup(of: Void.self) { group in
+                    group.cancelAll()
+                    group.addTask { try? await sleep(seconds: 5) }
+                }
+            }
+        }
+        #expect(elapsed < 2, "the cancelled child slept \(elapsed) s")
+    }
+
+    @Test func killingAGreenThreadReachesItsTaskGroupChildren() async throws {
+        let (outcome, elapsed) = try await onHub { () async throws -> (String, Double) in
+            let parent = spawn {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await sleep(seconds: 5) }
+                    group.addTask { try await sleep(seconds: 5) }
+                    try await group.waitForAll()
+                }
+            }
+            try await sleep(seconds: 0.01)
+            var outcome = "returned"
+            let elapsed = try await measure {
+                parent.kill()
+                do { try await parent.value } catch is CancellationError { outcome = "killed" }
+            }
+            return (outcome, elapsed)
+        }
+        #expect(outcome == "killed")
+        #expect(elapsed < 2)
+    }
+
+    /// `kill` from another thread while the target ends touches hub-owned state only on
+    /// the hub (run under ThreadSanitizer to see the difference).
+    @Test func killFromAnotherThreadWhileTheTargetEnds() async throws {
+        try await onHub {
+            for _ in 0..<200 {
+                let target = spawn { await yieldNow() }
+                let handle = UncheckedBox(target)
+                Thread { handle.value.kill() }.start()
+                await yieldNow()
+                try await sleep(seconds: 0.0005)
+            }
+        }
+    }
+}

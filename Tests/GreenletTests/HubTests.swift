@@ -115,3 +115,27 @@ func threadCPUSeconds() -> Double {
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
+
+extension HubTests {
+    @Test func greenThreadsSpawnedByExitCleanupAreKilledToo() async throws {
+        let cleaned = Shared(false)
+        let elapsed = try await measure {
+            try await onHub {
+                spawn {
+                    do {
+                        try await sleep(seconds: 60)
+                    } catch {
+                        spawn {
+                            defer { cleaned.value = true }
+                            try await sleep(seconds: 60)
+                        }
+                        throw error
+                    }
+                }
+                await yieldNow()
+            }
+        }
+        #expect(cleaned.value, "the late green thread's cleanup never ran")
+        #expect(elapsed < 0.9, "Hub.run took \(elapsed) s")
+    }
+}

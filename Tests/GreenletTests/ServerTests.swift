@@ -120,3 +120,27 @@ extension ServerTests {
         #expect(reply == Array("hello, green world".utf8))
     }
 }
+
+extension ServerTests {
+    @Test func drainingNeverHandsHalfALineToTheHandler() async throws {
+        let lines = try await onHub { () async throws -> [String] in
+            let listener = try Listener(host: "127.0.0.1", port: 0)
+            let seen = Shared<[String]>([])
+            let server = Server(listener: listener) { connection in
+                while let line = try await connection.readLine() {
+                    seen.value.append(String(decoding: line, as: UTF8.self))
+                }
+            }
+            let serving = spawn { try await server.run(signals: [], grace: 1) }
+            let client = try await Connection.connect(host: "127.0.0.1", port: listener.localAddress.port)
+            try await client.sendAll(Array("DELETE /tmp/a\nDELETE /tmp/important-fi".utf8))
+            try await sleep(seconds: 0.05)
+            server.shutdown(grace: 1)
+            try await sleep(seconds: 0.01)
+            try? await client.sendAll(Array("le.bak\n".utf8))
+            try await serving.value
+            return seen.value
+        }
+        #expect(lines == ["DELETE /tmp/a", "DELETE /tmp/important-file.bak"])
+    }
+}

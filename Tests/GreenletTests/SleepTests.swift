@@ -37,3 +37,19 @@ struct SleepTests {
         #expect(elapsed < 0.5)
     }
 }
+
+extension SleepTests {
+    @Test func sleepZeroLetsTheOthersRun() async throws {
+        let spins = try await onHub { () async throws -> Int in
+            let flag = Shared(false)
+            spawn { flag.value = true }
+            var spins = 0
+            while !flag.value && spins < 100_000 {
+                try await sleep(seconds: 0)
+                spins += 1
+            }
+            return spins
+        }
+        #expect(spins < 100_000, "the other green thread never ran during \(spins) sleep(0) calls")
+    }
+}

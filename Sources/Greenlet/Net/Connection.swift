@@ -62,7 +62,7 @@ public final class Connection: @unchecked Sendable {
     ///   `CancellationError` when killed, `TimeoutError` past an enclosing `withTimeout`.
     public static func connect(host: String, port: Int, timeout: Double? = nil) async throws -> Connection {
         let hub = Hub.mustBeCurrent()
-        let deadline = timeout.map { (at: MonotonicClock.deadline(after: $0), expiry: Expiry.fail(NetworkError.timedOut)) }
+        let deadline = timeout.map { Deadline(at: MonotonicClock.deadline(after: $0), expiry: .connectTimedOut) }
         let addresses: [SocketAddress]
         if let address = SocketAddress(numericHost: host, port: port) {
             addresses = [address]
@@ -84,7 +84,7 @@ public final class Connection: @unchecked Sendable {
     }
 
     private static func connect(
-        to address: SocketAddress, hub: Hub, until deadline: (at: UInt64, expiry: Expiry)?
+        to address: SocketAddress, hub: Hub, until deadline: Deadline?
     ) async throws -> Connection {
         let fd = try Socket.open(family: address.family)
         let rc = address.withSockAddr { Glibc.connect(fd, $0, $1) }
@@ -212,21 +212,29 @@ public final class Connection: @unchecked Sendable {
         return bytes
     }
 
-    /// One read syscall. Returns nil when it would block; a short read marks the socket
-    /// drained, so that the next read parks instead of paying for an EAGAIN.
+    /// One read syscall. Returns nil when it would block.
+    ///
+    /// A short read means the socket is drained for now, so the next read can park instead
+    /// of paying for an EAGAIN — once that is proven: a reset that came with the data
+    /// arrives in the same edge, which libevent reports as a plain read/write edge, and
+    /// would otherwise never wake the reader. A send that succeeds proves it (a pending
+    /// reset fails every send); without one, the next read still asks the kernel.
     private func readNow(into target: UnsafeMutableRawBufferPointer) throws -> Int? {
         guard !poll.isClosed else { throw NetworkError.closed }
-        guard poll.readReady else { return nil }
+        guard poll.readReady || poll.drainUnproven else { return nil }
         while true {
             let count = Glibc.read(poll.fd, target.baseAddress, target.count)
             if count >= 0 {
-                if count < target.count && !poll.peerClosed { poll.readReady = false }
+                let drained = count < target.count && !poll.peerClosed
+                poll.readReady = !drained
+                poll.drainUnproven = drained
                 return count
             }
             switch greenlet_errno() {
             case EINTR: continue
             case EAGAIN:
                 poll.readReady = false
+                poll.drainUnproven = false
                 return nil
             case let code: throw NetworkError(errno: code, call: "recv")
             }
@@ -236,7 +244,8 @@ public final class Connection: @unchecked Sendable {
     /// Parks until the socket may be readable. Returns false when a draining server says
     /// this idle connection is to end, which callers report as end of stream.
     private func waitForInput() async throws -> Bool {
-        if isDraining && !isBusy { return false }
+        // Half a request already buffered counts as busy: it may still be completed.
+        if isDraining && !isBusy && bufferedCount == 0 { return false }
         try await poll.waitReadable(.read(fd: poll.fd))
         return true
     }
@@ -320,6 +329,7 @@ public final class Connection: @unchecked Sendable {
         while true {
             let count = Glibc.send(poll.fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
             if count >= 0 {
+                poll.drainUnproven = false  // no reset was pending: see `readNow`
                 if count < bytes.count { poll.writeReady = false }
                 return count
             }

@@ -70,7 +70,7 @@ public final class Listener: @unchecked Sendable {
                 backoff = backoff == 0 ? 0.01 : min(backoff * 2, 1)
                 // Wait in the reader slot with a deadline, so that close() still ends it.
                 poll.readReady = false
-                try await poll.waitReadable(.accept(fd: poll.fd), until: (MonotonicClock.deadline(after: backoff), .wake))
+                try await poll.waitReadable(.accept(fd: poll.fd), until: Deadline(at: MonotonicClock.deadline(after: backoff), expiry: .wake))
             case let code:
                 throw NetworkError(errno: code, call: "accept")
             }

@@ -18,6 +18,9 @@ final class PollDescriptor: WaitSite {
     @exclusivity(unchecked) private var writer: Waiter?
     /// False once the last read came back short or with EAGAIN, until the next edge.
     @exclusivity(unchecked) var readReady: Bool
+    /// The last read came back short (`readReady` is false) but nothing has yet proven
+    /// the socket drained; see `Connection.readNow`.
+    @exclusivity(unchecked) var drainUnproven = false
     /// False once the last write came back short or with EAGAIN, until the next edge.
     @exclusivity(unchecked) var writeReady: Bool
     private(set) var isClosed = false
@@ -71,7 +74,7 @@ final class PollDescriptor: WaitSite {
     /// the reader slot until one does.
     /// - Throws: `NetworkError.closed` if the fd is closed before or during the wait,
     ///   `CancellationError` on kill, `TimeoutError` past a deadline.
-    func waitReadable(_ reason: WaitReason, until deadline: (at: UInt64, expiry: Expiry)? = nil) async throws {
+    func waitReadable(_ reason: WaitReason, until deadline: Deadline? = nil) async throws {
         guard !isClosed else { throw NetworkError.closed }
         if readReady { return }
         precondition(reader == nil, "two green threads reading fd \(fd) at once")
@@ -82,7 +85,7 @@ final class PollDescriptor: WaitSite {
     }
 
     /// The writer-slot twin of `waitReadable`.
-    func waitWritable(_ reason: WaitReason, until deadline: (at: UInt64, expiry: Expiry)? = nil) async throws {
+    func waitWritable(_ reason: WaitReason, until deadline: Deadline? = nil) async throws {
         guard !isClosed else { throw NetworkError.closed }
         if writeReady { return }
         precondition(writer == nil, "two green threads writing fd \(fd) at once")

@@ -11,7 +11,7 @@ public func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) as
 /// `blocking` with a deadline of the caller's own (a connect timeout, say).
 func runBlocking<T: Sendable>(
     on hub: Hub,
-    until deadline: (at: UInt64, expiry: Expiry)?,
+    until deadline: Deadline?,
     _ work: @escaping @Sendable () throws -> T
 ) async throws -> T {
     let box = ResultBox<T>()

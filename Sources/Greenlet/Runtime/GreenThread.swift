@@ -1,3 +1,5 @@
+import CLibevent
+
 /// What the hub keeps of every green thread, whatever its result type.
 public class AnyGreenThread: @unchecked Sendable {
     /// Strong: a handle may outlive its hub's run, and `kill` still goes through the hub.
@@ -11,6 +13,9 @@ public class AnyGreenThread: @unchecked Sendable {
     /// Set on the hub by `kill`; every later wait throws at once.
     private(set) var isKilled = false
     private(set) var isDone = false
+    /// The green thread's own task, to tell it from its structured children, which share
+    /// its `WaitContext`; set when it starts running, cleared when it ends.
+    @usableFromInline var ownTask: UnsafeRawPointer?
     /// The waits in progress: one, or several when task-group children share the thread.
     @exclusivity(unchecked) private var firstParked: Waiter?
 
@@ -38,9 +43,9 @@ public class AnyGreenThread: @unchecked Sendable {
     /// its `defer` blocks and catch clauses run as the error unwinds it. Does nothing to
     /// a finished green thread. Returns at once: join to wait for the end.
     public func kill() {
-        task?.cancel()  // for code that polls Task.isCancelled
         hub.execute { [self] in
             guard !isDone, !isKilled else { return }
+            task?.cancel()  // for code that polls Task.isCancelled; `task` is hub-owned
             isKilled = true
             while let waiter = firstParked {
                 waiter.fail(CancellationError())  // unlinks it through `unparked`
@@ -70,9 +75,15 @@ public class AnyGreenThread: @unchecked Sendable {
         self.task = task
     }
 
+    /// True when the running task is the green thread's own, not one of its children.
+    var isRunningOwnTask: Bool {
+        greenlet_current_task() == ownTask
+    }
+
     @usableFromInline
     func ended() {
         isDone = true
+        ownTask = nil
         hub.unregister(self)
         task = nil
     }
@@ -113,6 +124,7 @@ public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable
         let body = SentClosure(body)
         let task = context.bind {
             Task(executorPreference: hub) { [self] in
+                ownTask = greenlet_current_task()
                 let outcome: Result<T, any Error>
                 do {
                     outcome = .success(try await body.run())

@@ -128,6 +128,8 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
         let deadline = MonotonicClock.now() &+ 1_000_000_000
         stopping = false
         while liveCount > 0, MonotonicClock.now() < deadline {
+            // Cleanup may spawn green threads of its own: they are killed too.
+            for thread in liveThreads where !thread.isKilled { thread.kill() }
             drainInbox()
             while let job = ready.popFirst() {
                 job.runSynchronously(on: asUnownedTaskExecutor())

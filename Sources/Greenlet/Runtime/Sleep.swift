@@ -4,7 +4,7 @@
 public func sleep(seconds: Double) async throws {
     let hub = Hub.mustBeCurrent()
     let deadline = MonotonicClock.deadline(after: seconds)
-    try await Waiter.park(on: hub, reason: .sleep, until: (deadline, .wake)) { _ in }
+    try await Waiter.park(on: hub, reason: .sleep, until: Deadline(at: deadline, expiry: .wake)) { _ in }
 }
 
 /// Lets every other runnable green thread run before the caller continues

@@ -15,12 +15,20 @@ protocol WaitSite: AnyObject {
     func withdraw(_ waiter: Waiter)
 }
 
-/// What a waiter's timer means when it fires.
-enum Expiry {
+/// When a wait ends by itself, and what that means. Plain values, so that passing a
+/// deadline around costs no reference counting.
+struct Deadline {
+    let at: UInt64
+    let expiry: Expiry
+}
+
+enum Expiry: Equatable {
     /// The wait itself is a sleep: the timer ends it normally.
     case wake
-    /// The wait has a deadline: the timer ends it with this error.
-    case fail(any Error)
+    /// An enclosing `withTimeout(seconds:)` ran out: `TimeoutError`.
+    case timeout(seconds: Double)
+    /// A connect's own timeout ran out: `NetworkError.timedOut`.
+    case connectTimedOut
 }
 
 final class Waiter: @unchecked Sendable {
@@ -61,29 +69,50 @@ final class Waiter: @unchecked Sendable {
     static func park(
         on hub: Hub,
         reason: WaitReason,
-        until deadline: (at: UInt64, expiry: Expiry)? = nil,
+        until deadline: Deadline? = nil,
         enroll: (Waiter) -> Void
     ) async throws {
         let context = WaitContext.current
         let thread = context?.thread
-        // A kill that came before the park must not be slept through.
+        // A kill or a cancellation that came before the park must not be slept through.
         if let thread, thread.isKilled { throw CancellationError() }
-        var effective = deadline
-        if let scoped = context?.deadline, effective == nil || scoped.at < effective!.at {
-            effective = (scoped.at, .fail(TimeoutError(seconds: scoped.seconds)))
+        if Task.isCancelled { throw CancellationError() }
+        // Whichever comes first: the call's own deadline or an enclosing `withTimeout`.
+        let effective: Deadline?
+        if let scoped = context?.deadline, deadline == nil || scoped.at < deadline!.at {
+            effective = Deadline(at: scoped.at, expiry: .timeout(seconds: scoped.seconds))
+        } else {
+            effective = deadline
         }
         let waiter = hub.makeWaiter(reason)
         defer { hub.recycle(waiter) }
-        // Kills reach the waiter through its green thread, not through a Swift
-        // cancellation handler: registering one costs two task-status locks per wait.
-        try await _unsafeInheritExecutor_withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+        let isChild = thread.map { !$0.isRunningOwnTask } ?? false
+        func begin(_ continuation: UnsafeContinuation<Void, any Error>) {
             hub.assertOnHub("park")
             waiter.continuation = continuation
             waiter.thread = thread
             thread?.parked(waiter)
             enroll(waiter)
-            if let (at, expiry) = effective, waiter.isParked {
-                waiter.arm(at: at, expiry: expiry)
+            if isChild && Task.isCancelled {
+                waiter.fail(CancellationError())  // cancelled before its handler was in place
+            } else if let effective, waiter.isParked {
+                waiter.arm(effective)
+            }
+        }
+        // A green thread's own task is killed through its record, not through a Swift
+        // cancellation handler: registering one costs two task-status locks per wait.
+        // Its structured children (task groups, async let) can also be cancelled by
+        // Swift itself, when a sibling fails or their scope ends, so they pay for one.
+        guard isChild else {
+            try await _unsafeInheritExecutor_withUnsafeThrowingContinuation(begin)
+            return
+        }
+        let generation = waiter.generation
+        try await withTaskCancellationHandler {
+            try await _unsafeInheritExecutor_withUnsafeThrowingContinuation(begin)
+        } onCancel: {
+            hub.execute {
+                if waiter.generation == generation { waiter.fail(CancellationError()) }
             }
         }
     }
@@ -122,9 +151,12 @@ final class Waiter: @unchecked Sendable {
         return continuation
     }
 
-    private func arm(at deadline: UInt64, expiry: Expiry) {
+    private func arm(_ deadline: Deadline) {
+        let (at, expiry) = (deadline.at, deadline.expiry)
         let now = MonotonicClock.now()
-        guard deadline > now else {
+        // A deadline already past fails at once; a sleep that is already over still goes
+        // through the loop, so `sleep(seconds: 0)` lets the others run, as in gevent.
+        if at <= now, expiry != .wake {
             fire(expiry)
             return
         }
@@ -134,14 +166,15 @@ final class Waiter: @unchecked Sendable {
             let waiter = Unmanaged<Waiter>.fromOpaque(arg!).takeUnretainedValue()
             waiter.fire(waiter.expiry)
         }, me)
-        var tv = MonotonicClock.timeval(nanoseconds: deadline - now)
+        var tv = MonotonicClock.timeval(nanoseconds: at > now ? at - now : 0)
         event_add(timer, &tv)
     }
 
     private func fire(_ expiry: Expiry) {
         switch expiry {
         case .wake: wake()
-        case .fail(let error): fail(error)
+        case .timeout(let seconds): fail(TimeoutError(seconds: seconds))
+        case .connectTimedOut: fail(NetworkError.timedOut)
         }
     }
 }

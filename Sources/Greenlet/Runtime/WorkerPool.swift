@@ -19,7 +19,9 @@ final class WorkerPool: @unchecked Sendable {
     func submit(_ work: @escaping @Sendable () -> Void) {
         condition.lock()
         queue.append(work)
-        let startThread = idle == 0 && threads < maxThreads
+        // Idle workers only count down once they wake: compare with what is queued, so a
+        // burst of submissions starts the threads it needs.
+        let startThread = queue.count > idle && threads < maxThreads
         if startThread { threads += 1 }
         condition.signal()
         condition.unlock()
