@@ -26,10 +26,10 @@ public func withTimeout<T>(
 ) async throws -> T {
     let at = MonotonicClock.deadline(after: seconds)
     let context = WaitContext.current
-    if let outer = context?.deadline, outer.at <= at {
+    if let outer = context.deadline, outer.at <= at {
         return try await body()
     }
-    let scoped = WaitContext(thread: context?.thread, deadline: TimeoutScope(at: at, seconds: seconds))
+    let scoped = WaitContext(thread: context.thread, deadline: TimeoutScope(at: at, seconds: seconds))
     return try await WaitContext.$current.withValue(scoped) {
         try await body()
     }

@@ -12,7 +12,9 @@ struct WaitContext: Sendable {
         self.deadline = deadline
     }
 
-    @usableFromInline @TaskLocal static var current: WaitContext?
+    /// Not optional: copying an optional into every spawned task costs a generic
+    /// metadata lookup per spawn; the default is "no green thread, no deadline".
+    @usableFromInline @TaskLocal static var current = WaitContext(thread: nil, deadline: nil)
 
     /// Runs `makeTask` with `self` bound, so that the task it creates inherits it.
     @usableFromInline

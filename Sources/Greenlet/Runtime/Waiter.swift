@@ -73,13 +73,13 @@ final class Waiter: @unchecked Sendable {
         enroll: (Waiter) -> Void
     ) async throws {
         let context = WaitContext.current
-        let thread = context?.thread
+        let thread = context.thread
         // A kill or a cancellation that came before the park must not be slept through.
         if let thread, thread.isKilled { throw CancellationError() }
         if Task.isCancelled { throw CancellationError() }
         // Whichever comes first: the call's own deadline or an enclosing `withTimeout`.
         let effective: Deadline?
-        if let scoped = context?.deadline, deadline == nil || scoped.at < deadline!.at {
+        if let scoped = context.deadline, deadline == nil || scoped.at < deadline!.at {
             effective = Deadline(at: scoped.at, expiry: .timeout(seconds: scoped.seconds))
         } else {
             effective = deadline
