@@ -75,23 +75,22 @@ final class PollDescriptor: WaitSite {
     /// - Throws: `NetworkError.closed` if the fd is closed before or during the wait,
     ///   `CancellationError` on kill, `TimeoutError` past a deadline.
     func waitReadable(_ reason: WaitReason, until deadline: Deadline? = nil) async throws {
-        guard !isClosed else { throw NetworkError.closed }
-        if readReady { return }
-        precondition(reader == nil, "two green threads reading fd \(fd) at once")
-        try await Waiter.park(on: hub, reason: reason, until: deadline) { waiter in
-            waiter.site = self
-            reader = waiter
-        }
+        try await wait(reading: true, reason, until: deadline)
     }
 
     /// The writer-slot twin of `waitReadable`.
     func waitWritable(_ reason: WaitReason, until deadline: Deadline? = nil) async throws {
+        try await wait(reading: false, reason, until: deadline)
+    }
+
+    @inline(__always)
+    private func wait(reading: Bool, _ reason: WaitReason, until deadline: Deadline?) async throws {
         guard !isClosed else { throw NetworkError.closed }
-        if writeReady { return }
-        precondition(writer == nil, "two green threads writing fd \(fd) at once")
+        if reading ? readReady : writeReady { return }
+        precondition((reading ? reader : writer) == nil, "two green threads \(reading ? "reading" : "writing") fd \(fd) at once")
         try await Waiter.park(on: hub, reason: reason, until: deadline) { waiter in
             waiter.site = self
-            writer = waiter
+            if reading { reader = waiter } else { writer = waiter }
         }
     }
 
