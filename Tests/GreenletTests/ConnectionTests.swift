@@ -265,3 +265,30 @@ extension ConnectionTests {
         #expect(outcome == "bye then connection reset by peer")
     }
 }
+
+extension ConnectionTests {
+    /// A reader that always finds data never waits; it must still let the others run.
+    @Test func aReaderThatNeverWaitsStillLetsOthersRun() async throws {
+        let ticksSeen = try await onHub { () async throws -> Int in
+            let (client, server) = try await connectedPair()
+            try await server.sendAll([UInt8](repeating: 7, count: 64 * 1024))
+            server.close()
+            try await sleep(seconds: 0.05)  // all of it is in the client's receive buffer now
+            let ticks = Shared(0)
+            let ticker = spawn {
+                while !Task.isCancelled {
+                    await yieldNow()
+                    ticks.value += 1
+                }
+            }
+            defer { ticker.kill() }
+            var received = 0
+            while received < 64 * 1024 {
+                received += try await client.recv(max: 64).count  // always a full read
+            }
+            return ticks.value
+        }
+        // 1,024 reads that never wait: the ticker gets a turn every 64 of them.
+        #expect(ticksSeen >= 8, "the other green thread ran \(ticksSeen) times")
+    }
+}

@@ -139,3 +139,18 @@ extension HubTests {
         #expect(elapsed < 0.9, "Hub.run took \(elapsed) s")
     }
 }
+
+extension HubTests {
+    @Test func aGreenThreadThatOnlyYieldsDoesNotKeepTheHubFromExiting() async throws {
+        let elapsed = try await measure {
+            try await onHub {
+                spawn {
+                    while true { await yieldNow() }
+                }
+                await yieldNow()
+            }
+        }
+        // It ignores its kill, so the hub gives up on it after a second and returns.
+        #expect(elapsed < 5)
+    }
+}

@@ -133,6 +133,7 @@ public final class Connection: @unchecked Sendable {
             consumeBuffer(count)
             return count
         }
+        await poll.checkpoint()
         while true {
             if let count = try readNow(into: target) { return count }
             guard try await waitForInput() else { return 0 }
@@ -153,6 +154,7 @@ public final class Connection: @unchecked Sendable {
     }
 
     private func recvFromSocket(max: Int) async throws -> [UInt8] {
+        await poll.checkpoint()
         while true {
             var wouldBlock = false
             let bytes = try [UInt8](unsafeUninitializedCapacity: max) { storage, initialized in
@@ -302,6 +304,7 @@ public final class Connection: @unchecked Sendable {
     }
 
     private func write(_ bytes: some Collection<UInt8>, all: Bool) async throws -> Int {
+        await poll.checkpoint()
         var offset = 0
         var copy: [UInt8]?  // for the rare collection without contiguous storage
         repeat {

@@ -24,6 +24,8 @@ final class PollDescriptor: WaitSite {
     /// False once the last write came back short or with EAGAIN, until the next edge.
     @exclusivity(unchecked) var writeReady: Bool
     private(set) var isClosed = false
+    /// Operations that completed without waiting since the last wait; see `checkpoint`.
+    @exclusivity(unchecked) private var streak = 0
     /// The peer has half-closed (EV_CLOSED). Its FIN may have come with the last data, in
     /// one edge, so from now on a short read no longer means "wait for the next edge".
     private(set) var peerClosed = false
@@ -83,10 +85,23 @@ final class PollDescriptor: WaitSite {
         try await wait(reading: false, reason, until: deadline)
     }
 
+    /// Called before each read or write: every 64 operations that did not have to wait,
+    /// the caller yields, so that a peer who always has data (or always takes it) cannot
+    /// keep the other green threads of the hub from running.
+    @inline(__always)
+    func checkpoint() async {
+        streak &+= 1
+        if streak >= 64 {
+            streak = 0
+            await Task.yield()
+        }
+    }
+
     @inline(__always)
     private func wait(reading: Bool, _ reason: WaitReason, until deadline: Deadline?) async throws {
         guard !isClosed else { throw NetworkError.closed }
         if reading ? readReady : writeReady { return }
+        streak = 0
         precondition((reading ? reader : writer) == nil, "two green threads \(reading ? "reading" : "writing") fd \(fd) at once")
         try await Waiter.park(on: hub, reason: reason, until: deadline) { waiter in
             waiter.site = self

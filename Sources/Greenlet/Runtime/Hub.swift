@@ -131,8 +131,11 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
             // Cleanup may spawn green threads of its own: they are killed too.
             for thread in liveThreads where !thread.isKilled { thread.kill() }
             drainInbox()
-            while let job = ready.popFirst() {
+            // Bounded: a green thread that only yields re-enqueues itself at once.
+            var budget = Self.jobsPerPass
+            while budget > 0, let job = ready.popFirst() {
                 job.runSynchronously(on: asUnownedTaskExecutor())
+                budget -= 1
             }
             if liveCount == 0 { break }
             event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK)

@@ -8,7 +8,8 @@ public func sleep(seconds: Double) async throws {
 }
 
 /// Lets every other runnable green thread run before the caller continues
-/// (Bluelet's `null()`, gevent's `sleep(0)`).
+/// (Bluelet's `null()`). Unlike `sleep(seconds: 0)` it does not throw, so a kill is seen
+/// at the next throwing wait, or by polling `Task.isCancelled`.
 public func yieldNow() async {
     await Task.yield()
 }
