@@ -33,7 +33,7 @@ public struct BenchmarkReport: Sendable {
             "machine": ["cores": ProcessInfo.processInfo.activeProcessorCount],
             "command": CommandLine.arguments.joined(separator: " "),
         ]
-        let data = try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
+        let data = try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
 
