@@ -196,3 +196,22 @@ extension GreenThreadTests {
         }
     }
 }
+
+extension GreenThreadTests {
+    @Test func diagnosticsSayWhatAGreenThreadWaitsOn() async throws {
+        let names = try await onHub { () async throws -> [String] in
+            let (client, server) = try await connectedPair()
+            defer { server.close() }
+            let sleeper = spawn("sleeper") { try await sleep(seconds: 60) }
+            let reader = spawn("reader") { _ = try await client.recv() }
+            let joiner = spawn("joiner") { try await sleeper.value }
+            await yieldNow()
+            let names = [sleeper, reader, joiner].map(\.diagnosticName)
+            for thread in [sleeper, reader, joiner] { thread.kill() }
+            return names
+        }
+        #expect(names[0].hasSuffix("sleeper (spawned at GreenletTests/GreenThreadTests.swift:\(#line - 8), waiting on sleep)"))
+        #expect(names[1].contains("reader (spawned at") && names[1].contains("waiting on recv fd "))
+        #expect(names[2].hasSuffix("waiting on join)"))
+    }
+}

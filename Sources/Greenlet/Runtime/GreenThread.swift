@@ -37,7 +37,11 @@ public class AnyGreenThread: @unchecked Sendable {
     /// Where the green thread was spawned, as `Module/File.swift:line`.
     public var spawnSite: String { "\(fileID):\(line)" }
 
-    var diagnosticName: String { "#\(id) \(name) (spawned at \(spawnSite))" }
+    /// How diagnostics name the green thread: id, name, spawn site, and what it waits on.
+    var diagnosticName: String {
+        let waiting = firstParked.map { ", waiting on \($0.waitDescription)" } ?? ""
+        return "#\(id) \(name) (spawned at \(spawnSite)\(waiting))"
+    }
 
     /// Makes the green thread throw `CancellationError` at its current or next wait;
     /// its `defer` blocks and catch clauses run as the error unwinds it. Does nothing to

@@ -186,7 +186,21 @@ enum WaitReason: Sendable {
     case connect(fd: Int32)
     case accept(fd: Int32)
     case sleep
-    case join
     case blocking
     case parkingLot
+}
+
+extension Waiter {
+    /// What the waiter waits on, as diagnostics show it: `recv fd 12`, `join`, ….
+    var waitDescription: String {
+        switch reason {
+        case .read(let fd): "recv fd \(fd)"
+        case .write(let fd): "send fd \(fd)"
+        case .connect(let fd): "connect fd \(fd)"
+        case .accept(let fd): "accept fd \(fd)"
+        case .sleep: "sleep"
+        case .blocking: "blocking call"
+        case .parkingLot: (site as? ParkingLot)?.name ?? "parking lot"
+        }
+    }
 }
