@@ -101,17 +101,23 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
     private func loop() {
         while !stopping {
             // Phase 1: run what is ready.
-            drainInbox()
-            var budget = Self.jobsPerPass
-            while budget > 0, let job = ready.popFirst() {
-                job.runSynchronously(on: asUnownedTaskExecutor())
-                budget -= 1
-            }
+            runReadyJobs()
             if stopping { break }
             // Phase 2 and 3: poll for I/O and timers; block only when nothing is runnable.
             let runnable = !ready.isEmpty || inboxHasWork()
             let flags = runnable ? (EVLOOP_ONCE | EVLOOP_NONBLOCK) : (EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY)
             event_base_loop(base, flags)
+        }
+    }
+
+    /// Runs at most `jobsPerPass` ready jobs: a green thread that only yields re-enqueues
+    /// itself at once, and the loop must still get to poll.
+    private func runReadyJobs() {
+        drainInbox()
+        var budget = Self.jobsPerPass
+        while budget > 0, let job = ready.popFirst() {
+            job.runSynchronously(on: asUnownedTaskExecutor())
+            budget -= 1
         }
     }
 
@@ -130,13 +136,7 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
         while liveCount > 0, MonotonicClock.now() < deadline {
             // Cleanup may spawn green threads of its own: they are killed too.
             for thread in liveThreads where !thread.isKilled { thread.kill() }
-            drainInbox()
-            // Bounded: a green thread that only yields re-enqueues itself at once.
-            var budget = Self.jobsPerPass
-            while budget > 0, let job = ready.popFirst() {
-                job.runSynchronously(on: asUnownedTaskExecutor())
-                budget -= 1
-            }
+            runReadyJobs()
             if liveCount == 0 { break }
             event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK)
             if ready.isEmpty, !inboxHasWork() { usleep(1000) }
