@@ -104,8 +104,9 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
             runReadyJobs()
             if stopping { break }
             // Phase 2 and 3: poll for I/O and timers; block only when nothing is runnable.
-            let runnable = !ready.isEmpty || inboxHasWork()
-            let flags = runnable ? (EVLOOP_ONCE | EVLOOP_NONBLOCK) : (EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY)
+            // The inbox needs no look: a remote enqueue has written the eventfd, so a
+            // blocking poll returns at once.
+            let flags = ready.isEmpty ? (EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY) : (EVLOOP_ONCE | EVLOOP_NONBLOCK)
             event_base_loop(base, flags)
         }
     }
@@ -138,8 +139,10 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
             for thread in liveThreads where !thread.isKilled { thread.kill() }
             runReadyJobs()
             if liveCount == 0 { break }
-            event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK)
-            if ready.isEmpty, !inboxHasWork() { usleep(1000) }
+            // Wait for their I/O, timers or worker results, but look again every 10 ms.
+            var pause = timeval(tv_sec: 0, tv_usec: 10_000)
+            event_base_loopexit(base, &pause)
+            event_base_loop(base, ready.isEmpty ? (EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY) : (EVLOOP_ONCE | EVLOOP_NONBLOCK))
         }
         if liveCount > 0 {
             // The hub must outlive tasks that may still enqueue jobs on it.
@@ -182,10 +185,6 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
             var one: UInt64 = 1
             _ = Glibc.write(wakeFD, &one, 8)
         }
-    }
-
-    private func inboxHasWork() -> Bool {
-        inbox.withLock { !$0.jobs.isEmpty || !$0.calls.isEmpty }
     }
 
     private func drainInbox() {
@@ -266,7 +265,6 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
         assertOnHub()
         return Int(event_base_get_num_events(base, UInt32(EVENT_BASE_COUNT_ADDED)))
     }
-
 
     // MARK: - The current hub
 
