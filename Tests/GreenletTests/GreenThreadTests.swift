@@ -181,20 +181,6 @@ extension GreenThreadTests {
         #expect(outcome == "killed")
         #expect(elapsed < 2)
     }
-
-    /// `kill` from another thread while the target ends touches hub-owned state only on
-    /// the hub (run under ThreadSanitizer to see the difference).
-    @Test func killFromAnotherThreadWhileTheTargetEnds() async throws {
-        try await onHub {
-            for _ in 0..<200 {
-                let target = spawn { await yieldNow() }
-                let handle = UncheckedBox(target)
-                Thread { handle.value.kill() }.start()
-                await yieldNow()
-                try await sleep(seconds: 0.0005)
-            }
-        }
-    }
 }
 
 extension GreenThreadTests {

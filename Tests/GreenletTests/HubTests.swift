@@ -141,7 +141,8 @@ extension HubTests {
 }
 
 extension HubTests {
-    @Test func aGreenThreadThatOnlyYieldsDoesNotKeepTheHubFromExiting() async throws {
+    @Test(.timeLimit(.minutes(1)))
+    func aGreenThreadThatOnlyYieldsDoesNotKeepTheHubFromExiting() async throws {
         let elapsed = try await measure {
             try await onHub {
                 spawn {

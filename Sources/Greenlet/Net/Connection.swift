@@ -133,11 +133,7 @@ public final class Connection: @unchecked Sendable {
             consumeBuffer(count)
             return count
         }
-        await poll.checkpoint()
-        while true {
-            if let count = try readNow(into: target) { return count }
-            guard try await waitForInput() else { return 0 }
-        }
+        return try await receive { try readNow(into: target) } ?? 0
     }
 
     /// Reads what has arrived, at most `max` bytes, waiting until something has.
@@ -154,19 +150,24 @@ public final class Connection: @unchecked Sendable {
     }
 
     private func recvFromSocket(max: Int) async throws -> [UInt8] {
-        await poll.checkpoint()
-        while true {
+        try await receive {
             var wouldBlock = false
             let bytes = try [UInt8](unsafeUninitializedCapacity: max) { storage, initialized in
-                if let count = try readNow(into: UnsafeMutableRawBufferPointer(storage)) {
-                    initialized = count
-                } else {
-                    wouldBlock = true
-                    initialized = 0
-                }
+                let count = try readNow(into: UnsafeMutableRawBufferPointer(storage))
+                wouldBlock = count == nil
+                initialized = count ?? 0
             }
-            if !wouldBlock { return bytes }
-            guard try await waitForInput() else { return [] }
+            return wouldBlock ? nil : bytes
+        } ?? []
+    }
+
+    /// The read loop: `attempt` reads once (nil when it would block), and between
+    /// attempts the green thread waits. Returns nil for a draining server's end of stream.
+    private func receive<Result>(_ attempt: () throws -> Result?) async throws -> Result? {
+        await poll.checkpoint()
+        while true {
+            if let result = try attempt() { return result }
+            guard try await waitForInput() else { return nil }
         }
     }
 

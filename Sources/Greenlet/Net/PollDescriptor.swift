@@ -6,9 +6,9 @@ import Glibc
 /// and one writer slot.
 ///
 /// Edge-triggered means a readiness edge is reported once. So a green thread parks only
-/// after the syscall said EAGAIN (or read short, which means the same), and an edge that
-/// arrives while nobody waits is remembered in `readReady`/`writeReady`, making the next
-/// wait retry the syscall instead of parking.
+/// after the syscall said EAGAIN (or read short, once that is proven to mean the same:
+/// see `Connection.readNow`), and an edge that arrives while nobody waits is remembered
+/// in `readReady`/`writeReady`, making the next wait retry the syscall instead of parking.
 final class PollDescriptor: WaitSite {
     let fd: Int32
     /// Strong: the event lives in the hub's base, which must outlive it.

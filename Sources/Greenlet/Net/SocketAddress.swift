@@ -25,33 +25,28 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         guard (0...65535).contains(port) else { return nil }
         var text = host
         if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
-        var storage = sockaddr_storage()
-        var length = socklen_t(0)
-        let parsed = withUnsafeMutableBytes(of: &storage) { raw -> Bool in
-            var v4 = in_addr()
-            if inet_pton(AF_INET, text, &v4) == 1 {
-                var sin = sockaddr_in()
-                sin.sin_family = sa_family_t(AF_INET)
-                sin.sin_port = in_port_t(UInt16(port).bigEndian)
-                sin.sin_addr = v4
-                withUnsafeBytes(of: sin) { raw.copyMemory(from: $0) }
-                length = socklen_t(MemoryLayout<sockaddr_in>.size)
-                return true
-            }
-            var v6 = in6_addr()
-            if inet_pton(AF_INET6, text, &v6) == 1 {
-                var sin6 = sockaddr_in6()
-                sin6.sin6_family = sa_family_t(AF_INET6)
-                sin6.sin6_port = in_port_t(UInt16(port).bigEndian)
-                sin6.sin6_addr = v6
-                withUnsafeBytes(of: sin6) { raw.copyMemory(from: $0) }
-                length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-                return true
-            }
-            return false
+        let port = in_port_t(UInt16(port).bigEndian)
+        var v4 = in_addr(), v6 = in6_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 {
+            var sin = sockaddr_in()
+            (sin.sin_family, sin.sin_port, sin.sin_addr) = (sa_family_t(AF_INET), port, v4)
+            self.init(copying: sin)
+        } else if inet_pton(AF_INET6, text, &v6) == 1 {
+            var sin6 = sockaddr_in6()
+            (sin6.sin6_family, sin6.sin6_port, sin6.sin6_addr) = (sa_family_t(AF_INET6), port, v6)
+            self.init(copying: sin6)
+        } else {
+            return nil
         }
-        guard parsed else { return nil }
-        self.init(storage: storage, length: length)
+    }
+
+    /// An address from a `sockaddr_in` or `sockaddr_in6`.
+    private init<Address>(copying address: Address) {
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { raw in
+            withUnsafeBytes(of: address) { raw.copyMemory(from: $0) }
+        }
+        self.init(storage: storage, length: socklen_t(MemoryLayout<Address>.size))
     }
 
     public var family: Int32 { Int32(storage.ss_family) }

@@ -1,9 +1,10 @@
 import Glibc
 
 /// CLOCK_MONOTONIC in nanoseconds: deadlines are absolute instants on it.
-enum MonotonicClock {
+public enum MonotonicClock {
+    /// Nanoseconds since an unspecified start, never going back.
     @inline(__always)
-    static func now() -> UInt64 {
+    public static func now() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)

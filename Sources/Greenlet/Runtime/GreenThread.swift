@@ -121,9 +121,10 @@ public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable
     @inlinable
     func start(_ body: sending @escaping () async throws -> T, onFinish: (@Sendable () -> Void)? = nil) {
         // The task is created on the hub but only runs once this job yields to the loop,
-        // so `started` registers it before any of its code runs. It copies the task-locals bound at its creation: binding the context
-        // around `Task.init` costs far less than an async `withValue` inside it. A new
-        // green thread starts without the spawner's deadline, as in gevent.
+        // so `started` registers it before any of its code runs. It copies the task-locals
+        // bound at its creation: binding the context around `Task.init` costs far less
+        // than an async `withValue` inside it. A new green thread starts without the
+        // spawner's deadline, as in gevent.
         let context = WaitContext(thread: self, deadline: nil)
         let body = SentClosure(body)
         let task = context.bind {

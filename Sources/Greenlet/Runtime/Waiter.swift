@@ -3,7 +3,7 @@
 // `Waiter.park` suspends the calling green thread and hands a `Waiter` to whatever will
 // wake it: an fd's reader or writer slot, a `ParkingLot`, a worker thread's result.
 // Three sources may try to finish a wait — the thing waited for, the deadline's timer,
-// and a kill — and the first one wins: every path goes through `finish`, which takes the
+// and a kill — and the first one wins: every path goes through `take`, which takes the
 // continuation, so a green thread is resumed exactly once. All of this happens on the
 // hub thread; a kill from another thread is handed to the hub first.
 

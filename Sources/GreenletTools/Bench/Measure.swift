@@ -1,13 +1,12 @@
 import Foundation
 import Glibc
+import Greenlet
 
 /// Clocks and process figures the benchmarks share.
 enum Measure {
-    /// Monotonic nanoseconds.
+    /// Monotonic nanoseconds, on the clock the hub's deadlines use.
     static func now() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+        MonotonicClock.now()
     }
 
     static func seconds(since start: UInt64) -> Double {
