@@ -60,14 +60,14 @@ final class PollDescriptor: WaitSite {
             readReady = true
             if let reader {
                 self.reader = nil
-                reader.wake(withdrawn: true)
+                reader.wake()
             }
         }
         if what & EV_WRITE != 0 {
             writeReady = true
             if let writer {
                 self.writer = nil
-                writer.wake(withdrawn: true)
+                writer.wake()
             }
         }
     }
@@ -114,9 +114,10 @@ final class PollDescriptor: WaitSite {
         ready(EV_READ)
     }
 
-    func withdraw(_ waiter: Waiter) {
+    func withdraw(_ waiter: Waiter) -> Bool {
         if reader === waiter { reader = nil }
         if writer === waiter { writer = nil }
+        return true
     }
 
     /// Unregisters the event, fails both waiters with `NetworkError.closed`, then closes
@@ -127,6 +128,9 @@ final class PollDescriptor: WaitSite {
         if let event {
             event_del(event)
         }
+        let (reader, writer) = (self.reader, self.writer)
+        self.reader = nil
+        self.writer = nil
         reader?.fail(NetworkError.closed)
         writer?.fail(NetworkError.closed)
         Glibc.close(fd)

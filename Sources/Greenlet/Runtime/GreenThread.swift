@@ -51,8 +51,11 @@ public class AnyGreenThread: @unchecked Sendable {
             guard !isDone, !isKilled else { return }
             task?.cancel()  // for code that polls Task.isCancelled; `task` is hub-owned
             isKilled = true
-            while let waiter = firstParked {
-                waiter.fail(CancellationError())  // unlinks it through `unparked`
+            var next = firstParked
+            while let waiter = next {
+                next = waiter.nextOfThread
+                // Unlinks it through `unparked`, unless its wake-up is already on the way.
+                waiter.interrupt(CancellationError())
             }
         }
     }

@@ -6,13 +6,31 @@
 // and a kill — and the first one wins: every path goes through `take`, which takes the
 // continuation, so a green thread is resumed exactly once. All of this happens on the
 // hub thread; a kill from another thread is handed to the hub first.
+//
+// The sync primitives may be shared by green threads of several hubs, so their wakers
+// can run on another thread. Such a waker takes the waiter out of the primitive's list
+// under the primitive's lock — from then on the wake-up is promised, and a kill or a
+// deadline on the waiter's own hub finds it gone and leaves it to that wake-up — and then
+// hands the wake-up to the waiter's hub (`deliver`).
 
 import CLibevent
 import Glibc
 
 /// Where a parked `Waiter` is enrolled, so a timeout or a kill can take it back out.
 protocol WaitSite: AnyObject {
-    func withdraw(_ waiter: Waiter)
+    /// Takes `waiter` out; false when a waker on another thread has taken it out already
+    /// and will deliver its wake-up.
+    func withdraw(_ waiter: Waiter) -> Bool
+}
+
+/// What a primitive decides, under its lock, when a green thread comes to wait.
+enum Enrollment {
+    /// The waiter is in the primitive's list: park.
+    case parked
+    /// The condition holds already: go on without parking.
+    case ready
+    /// The wait cannot succeed (a closed queue, say).
+    case failed(any Error)
 }
 
 /// When a wait ends by itself, and what that means. Plain values, so that passing a
@@ -20,6 +38,11 @@ protocol WaitSite: AnyObject {
 struct Deadline {
     let at: UInt64
     let expiry: Expiry
+
+    /// The deadline of a call's own `timeout:` argument: `TimeoutError` once it passes.
+    static func timeout(_ seconds: Double?) -> Deadline? {
+        seconds.map { Deadline(at: MonotonicClock.deadline(after: $0), expiry: .timeout(seconds: $0)) }
+    }
 }
 
 enum Expiry: Equatable {
@@ -44,7 +67,17 @@ final class Waiter: @unchecked Sendable {
     /// Counts the waits this (recycled) waiter has served, so that a late wake-up meant
     /// for an earlier wait is recognised and dropped.
     @exclusivity(unchecked) private(set) var generation: UInt64 = 0
-    private var expiry = Expiry.wake
+    @exclusivity(unchecked) private var expiry = Expiry.wake
+    /// When the armed timer fires, for diagnostics; 0 without a timer.
+    @exclusivity(unchecked) private(set) var expiresAt: UInt64 = 0
+    /// A kill or deadline came after a waker on another thread had taken the waiter out
+    /// of its site: the wake-up is on its way and wins.
+    @exclusivity(unchecked) private var wakePromised = false
+
+    // Links in a primitive's `WaiterList`, guarded by that primitive's lock.
+    @exclusivity(unchecked) var listNext: Waiter?
+    @exclusivity(unchecked) unowned(unsafe) var listPrevious: Waiter?
+    @exclusivity(unchecked) var isListed = false
     /// What the green thread waits for, for diagnostics.
     @exclusivity(unchecked) var reason: WaitReason
 
@@ -94,7 +127,7 @@ final class Waiter: @unchecked Sendable {
             thread?.parked(waiter)
             enroll(waiter)
             if isChild && Task.isCancelled {
-                waiter.fail(CancellationError())  // cancelled before its handler was in place
+                waiter.interrupt(CancellationError())  // cancelled before its handler was in place
             } else if let effective, waiter.isParked {
                 waiter.arm(effective)
             }
@@ -112,37 +145,82 @@ final class Waiter: @unchecked Sendable {
             try await _unsafeInheritExecutor_withUnsafeThrowingContinuation(begin)
         } onCancel: {
             hub.execute {
-                if waiter.generation == generation { waiter.fail(CancellationError()) }
+                if waiter.generation == generation { waiter.interrupt(CancellationError()) }
             }
         }
     }
 
-    /// Ends the wait normally. A waker that took the waiter out of its site says so, which
-    /// spares the site a search for it.
-    func wake(withdrawn: Bool = false) {
-        if withdrawn { site = nil }
-        guard let continuation = take() else { return }
+    /// Parks the calling green thread on a primitive that may be shared across hubs.
+    /// `enroll` runs under nothing but the caller's hub: it takes the primitive's lock,
+    /// checks the condition again (a waker on another hub may have changed it since the
+    /// caller looked), and either lists the waiter or says why it need not wait.
+    static func park(
+        on site: some WaitSite,
+        reason: WaitReason,
+        until deadline: Deadline?,
+        enroll: (Waiter) -> Enrollment
+    ) async throws {
+        try await park(on: Hub.mustBeCurrent(), reason: reason, until: deadline) { waiter in
+            waiter.site = site
+            switch enroll(waiter) {
+            case .parked: break
+            case .ready: waiter.wake()
+            case .failed(let error): waiter.fail(error)
+            }
+        }
+    }
+
+    /// Ends the wait normally. Called by its waker, which has taken the waiter out of its
+    /// site (or the wait has none), on the hub thread.
+    func wake() {
+        guard let continuation = take(interrupting: false) else { return }
         continuation.resume()
     }
 
-    /// Ends the wait with `error`, withdrawing the waiter from its site first.
+    /// Ends the wait with `error`; called like `wake`.
     func fail(_ error: any Error) {
-        guard let continuation = take() else { return }
+        guard let continuation = take(interrupting: false) else { return }
         continuation.resume(throwing: error)
     }
 
-    private func take() -> UnsafeContinuation<Void, any Error>? {
+    /// Ends the wait early with `error` (a kill, a deadline), taking the waiter out of its
+    /// site first. Does nothing when a waker on another thread has already taken it out:
+    /// that wake-up comes first.
+    func interrupt(_ error: any Error) {
+        guard let continuation = take(interrupting: true) else { return }
+        continuation.resume(throwing: error)
+    }
+
+    /// Wakes (or with `error`, fails) a waiter its caller has taken out of a primitive's
+    /// list, from any thread: at once on the waiter's hub, else through its inbox.
+    func deliver(_ error: (any Error)? = nil) {
+        if hub.isOnHubThread {
+            if let error { fail(error) } else { wake() }
+        } else {
+            hub.execute { [self] in
+                if let error { fail(error) } else { wake() }
+            }
+        }
+    }
+
+    private func take(interrupting: Bool) -> UnsafeContinuation<Void, any Error>? {
         hub.assertOnHub("waiter")
         guard let continuation else { return nil }
+        if interrupting {
+            if wakePromised { return nil }
+            if let site, !site.withdraw(self) {
+                wakePromised = true
+                return nil
+            }
+        }
+        wakePromised = false
+        site = nil
         self.continuation = nil
         generation &+= 1
-        if let site {
-            self.site = nil
-            site.withdraw(self)
-        }
         if let timer {
             event_free(timer)  // event_free deletes a pending event first
             self.timer = nil
+            expiresAt = 0
         }
         if let thread {
             self.thread = nil
@@ -161,6 +239,7 @@ final class Waiter: @unchecked Sendable {
             return
         }
         self.expiry = expiry
+        expiresAt = at
         let me = Unmanaged.passUnretained(self).toOpaque()
         timer = event_new(hub.base, -1, 0, { _, _, arg in
             let waiter = Unmanaged<Waiter>.fromOpaque(arg!).takeUnretainedValue()
@@ -173,14 +252,14 @@ final class Waiter: @unchecked Sendable {
     private func fire(_ expiry: Expiry) {
         switch expiry {
         case .wake: wake()
-        case .timeout(let seconds): fail(TimeoutError(seconds: seconds))
-        case .connectTimedOut: fail(NetworkError.timedOut)
+        case .timeout(let seconds): interrupt(TimeoutError(seconds: seconds))
+        case .connectTimedOut: interrupt(NetworkError.timedOut)
         }
     }
 }
 
 /// What a parked green thread is waiting for.
-enum WaitReason: Sendable {
+enum WaitReason: Equatable, Sendable {
     case read(fd: Int32)
     case write(fd: Int32)
     case connect(fd: Int32)
@@ -188,19 +267,38 @@ enum WaitReason: Sendable {
     case sleep
     case blocking
     case parkingLot
+    case event
+    case asyncResult
+    case queueGet
+    case queuePut
+    case semaphore
+    case lock
+    case groupJoin
 }
 
 extension Waiter {
-    /// What the waiter waits on, as diagnostics show it: `recv fd 12`, `join`, ….
+    /// What the waiter waits on, as diagnostics show it: `recv fd 12`, `sleep 0.8 s left`,
+    /// `Queue.get`, ….
     var waitDescription: String {
-        switch reason {
+        let what = switch reason {
         case .read(let fd): "recv fd \(fd)"
         case .write(let fd): "send fd \(fd)"
         case .connect(let fd): "connect fd \(fd)"
         case .accept(let fd): "accept fd \(fd)"
         case .sleep: "sleep"
         case .blocking: "blocking call"
-        case .parkingLot: (site as? ParkingLot)?.name ?? "parking lot"
+        case .parkingLot: (site as? ParkingLot)?.name ?? "ParkingLot"
+        case .event: "Event.wait"
+        case .asyncResult: "AsyncResult.wait"
+        case .queueGet: "Queue.get"
+        case .queuePut: "Queue.put"
+        case .semaphore: "Semaphore.acquire"
+        case .lock: "Lock"
+        case .groupJoin: "Group.joinAll"
         }
+        guard expiresAt != 0 else { return what }
+        let tenths = (expiresAt &- min(expiresAt, MonotonicClock.now())) / 100_000_000
+        let seconds = "\(tenths / 10).\(tenths % 10)"
+        return reason == .sleep ? "sleep \(seconds) s left" : "\(what), \(seconds) s left"
     }
 }

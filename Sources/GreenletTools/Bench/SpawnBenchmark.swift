@@ -93,7 +93,7 @@ public enum SpawnBenchmark {
     }
 
     static func threadSwitch(_ roundTrips: Int) -> Double {
-        let ping = Semaphore(), pong = Semaphore()
+        let ping = OSSemaphore(), pong = OSSemaphore()
         let echo = OSThread {
             for _ in 0..<roundTrips { ping.wait(); pong.post() }
         }
@@ -105,7 +105,7 @@ public enum SpawnBenchmark {
     }
 
     static func threadBytesPerParked(_ count: Int) -> Double {
-        let gate = Semaphore()
+        let gate = OSSemaphore()
         let before = Measure.residentBytes()
         let threads = (0..<count).map { _ in OSThread { gate.wait() } }
         usleep(100_000)  // let every thread reach its wait
@@ -141,7 +141,7 @@ final class OSThread {
 }
 
 /// A POSIX semaphore in memory of its own, so it never moves.
-final class Semaphore: @unchecked Sendable {
+final class OSSemaphore: @unchecked Sendable {
     private let semaphore = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
 
     init() { sem_init(semaphore, 0, 0) }

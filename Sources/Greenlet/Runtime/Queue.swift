@@ -1,0 +1,185 @@
+import DequeModule
+import Synchronization
+
+/// A FIFO queue between green threads, unbounded or bounded (gevent's `Queue`, a Go
+/// channel with a buffer). `get` waits while it is empty, `put` while it is full.
+///
+/// Safe to share between hubs. Waiters are served in the order they came: an item put
+/// while getters wait is promised to the one that waited longest, and a green thread
+/// that is killed or times out before its promise is made never takes an item (or a
+/// free place) meant for another.
+public final class Queue<Element: Sendable>: WaitSite, Sendable {
+    private struct State {
+        var items = Deque<Element>()
+        var getters = WaiterList()
+        var putters = WaiterList()
+        /// Items promised to woken getters that have not yet run.
+        var itemsPromised = 0
+        /// Free places promised to woken putters that have not yet run.
+        var placesPromised = 0
+        var isClosed = false
+        let capacity: Int
+
+        var hasFreeItem: Bool { items.count > itemsPromised }
+        var hasRoom: Bool { items.count + placesPromised < capacity }
+
+        /// Takes the first item and, now that there is room, wakes a waiting putter.
+        mutating func take() -> (Element, wake: Waiter?) {
+            let item = items.removeFirst()
+            guard hasRoom, let putter = putters.popFirst() else { return (item, nil) }
+            placesPromised += 1
+            return (item, putter)
+        }
+
+        /// Appends an item and promises it to the getter that waited longest.
+        mutating func add(_ item: Element) -> Waiter? {
+            items.append(item)
+            guard let getter = getters.popFirst() else { return nil }
+            itemsPromised += 1
+            return getter
+        }
+    }
+
+    private let state: Mutex<State>
+    /// The most items it holds; nil when unbounded.
+    public let capacity: Int?
+
+    /// - Parameter capacity: the most items the queue holds before `put` waits; nil (the
+    ///   default) for no limit. At least 1.
+    public init(capacity: Int? = nil) {
+        precondition(capacity.map { $0 >= 1 } ?? true, "Queue capacity must be at least 1")
+        self.capacity = capacity
+        state = Mutex(State(capacity: capacity ?? .max))
+    }
+
+    /// The items in the queue, including those promised to woken getters.
+    public var count: Int { state.withLock { $0.items.count } }
+
+    public var isClosed: Bool { state.withLock { $0.isClosed } }
+
+    /// Adds `item` at the end, waiting while the queue is full.
+    /// - Throws: `QueueError.closed` when the queue is or gets closed (the item is not
+    ///   added); `TimeoutError` after `timeout` seconds or past an enclosing
+    ///   `withTimeout`; `CancellationError` when killed.
+    public func put(_ item: Element, timeout: Double? = nil) async throws {
+        if try tryPut(item) { return }
+        try await Waiter.park(on: self, reason: .queuePut, until: .timeout(timeout)) { waiter in
+            state.withLock { state in
+                if state.isClosed { return .failed(QueueError.closed) }
+                if state.hasRoom {
+                    state.placesPromised += 1
+                    return .ready
+                }
+                state.putters.append(waiter)
+                return .parked
+            }
+        }
+        // A place is promised to this green thread.
+        let getter = try state.withLock { state throws(QueueError) -> Waiter? in
+            state.placesPromised -= 1
+            guard !state.isClosed else { throw .closed }
+            return state.add(item)
+        }
+        getter?.deliver()
+    }
+
+    /// Adds `item` when there is room; false, adding nothing, when the queue is full.
+    /// - Throws: `QueueError.closed` when the queue is closed.
+    public func tryPut(_ item: Element) throws(QueueError) -> Bool {
+        let (added, getter) = try state.withLock { state throws(QueueError) -> (Bool, Waiter?) in
+            guard !state.isClosed else { throw .closed }
+            guard state.hasRoom else { return (false, nil) }
+            return (true, state.add(item))
+        }
+        getter?.deliver()
+        return added
+    }
+
+    /// Removes and returns the first item, waiting while the queue is empty. A closed
+    /// queue still hands out the items it holds.
+    /// - Throws: `QueueError.closed` once the queue is closed and empty;
+    ///   `TimeoutError` after `timeout` seconds or past an enclosing `withTimeout`;
+    ///   `CancellationError` when killed.
+    public func get(timeout: Double? = nil) async throws -> Element {
+        if let item = try tryGet() { return item }
+        try await Waiter.park(on: self, reason: .queueGet, until: .timeout(timeout)) { waiter in
+            state.withLock { state in
+                if state.hasFreeItem {
+                    state.itemsPromised += 1
+                    return .ready
+                }
+                if state.isClosed { return .failed(QueueError.closed) }
+                state.getters.append(waiter)
+                return .parked
+            }
+        }
+        // An item is promised to this green thread.
+        let (item, putter) = state.withLock { state in
+            state.itemsPromised -= 1
+            return state.take()
+        }
+        putter?.deliver()
+        return item
+    }
+
+    /// Removes and returns the first item; nil when the queue is empty.
+    /// - Throws: `QueueError.closed` once the queue is closed and empty.
+    public func tryGet() throws(QueueError) -> Element? {
+        let taken = try state.withLock { state throws(QueueError) -> (Element, wake: Waiter?)? in
+            if state.hasFreeItem { return state.take() }
+            if state.isClosed { throw .closed }
+            return nil
+        }
+        guard let (item, putter) = taken else { return nil }
+        putter?.deliver()
+        return item
+    }
+
+    /// Closes the queue: later `put`s throw `QueueError.closed`, and so do `get`s once
+    /// the items left are taken. Green threads waiting to get or put are woken with
+    /// that error. Closing twice does nothing more.
+    public func close() {
+        let woken = state.withLock { state in
+            state.isClosed = true
+            return state.getters.removeAll() + state.putters.removeAll()
+        }
+        for waiter in woken { waiter.deliver(QueueError.closed) }
+    }
+
+    func withdraw(_ waiter: Waiter) -> Bool {
+        state.withLock { state in
+            waiter.reason == .queueGet ? state.getters.remove(waiter) : state.putters.remove(waiter)
+        }
+    }
+}
+
+/// `for try await item in queue` gets items until the queue is closed and empty.
+extension Queue: AsyncSequence {
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let queue: Queue
+
+        public mutating func next() async throws -> Element? {
+            do {
+                return try await queue.get()
+            } catch QueueError.closed {
+                return nil
+            }
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(queue: self)
+    }
+}
+
+/// Why a queue operation failed.
+public enum QueueError: Error, Equatable, CustomStringConvertible {
+    /// The queue is closed (and, for `get`, empty).
+    case closed
+
+    public var description: String {
+        switch self {
+        case .closed: "queue closed"
+        }
+    }
+}
