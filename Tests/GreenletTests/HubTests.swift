@@ -154,4 +154,19 @@ extension HubTests {
         // It ignores its kill, so the hub gives up on it after a second and returns.
         #expect(elapsed < 5)
     }
+
+    #if DEBUG
+    @Test func debugBuildsNameTheGreenThreadsLeftWhenTheRootEnds() async throws {
+        let log = ReportLog()
+        let leakLine = #line + 2
+        try await onHub(report: log.append) { () async throws in
+            spawn("forgotten") { try await sleep(seconds: 60) }
+            await yieldNow()
+        }
+        #expect(log.all.count == 1)
+        let line = try #require(log.all.first)
+        #expect(line.hasPrefix("greenlet: hub exiting with 1 live green thread(s), killing: #2 forgotten (spawned at GreenletTests/HubTests.swift:\(leakLine), waiting on sleep 59."))
+    }
+    #endif
 }
+

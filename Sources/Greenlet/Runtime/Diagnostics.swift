@@ -6,3 +6,9 @@ func printError(_ line: String) {
     text.append("\n")
     text.withUTF8 { bytes in _ = Glibc.write(2, bytes.baseAddress, bytes.count) }
 }
+
+/// A duration for diagnostics, in seconds with one decimal: `0.8 s`, `12.0 s`.
+func formatSeconds(nanoseconds: UInt64) -> String {
+    let tenths = nanoseconds / 100_000_000
+    return "\(tenths / 10).\(tenths % 10) s"
+}

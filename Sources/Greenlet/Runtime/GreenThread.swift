@@ -13,6 +13,8 @@ public class AnyGreenThread: @unchecked Sendable {
     /// Set on the hub by `kill`; every later wait throws at once.
     private(set) var isKilled = false
     private(set) var isDone = false
+    /// When it was spawned, on `MonotonicClock`.
+    private(set) var startedAt: UInt64 = 0
     /// The green thread's own task, to tell it from its structured children, which share
     /// its `WaitContext`; set when it starts running, cleared when it ends.
     @usableFromInline var ownTask: UnsafeRawPointer?
@@ -41,6 +43,11 @@ public class AnyGreenThread: @unchecked Sendable {
     var diagnosticName: String {
         let waiting = firstParked.map { ", waiting on \($0.waitDescription)" } ?? ""
         return "#\(id) \(name) (spawned at \(spawnSite)\(waiting))"
+    }
+
+    /// What it waits on (`recv fd 12`, `Queue.get`, …), or `running` when it is not parked.
+    var waitingOn: String {
+        firstParked?.waitDescription ?? "running"
     }
 
     /// Makes the green thread throw `CancellationError` at its current or next wait;
@@ -79,7 +86,16 @@ public class AnyGreenThread: @unchecked Sendable {
     @usableFromInline
     func started(_ task: Task<Void, Never>) {
         id = hub.register(self)
+        startedAt = MonotonicClock.now()
         self.task = task
+    }
+
+    /// Called first thing in its own task.
+    @usableFromInline
+    func running() {
+        let task = greenlet_current_task()
+        ownTask = task
+        hub.watchdog?.track(self, task: task!)
     }
 
     /// True when the running task is the green thread's own, not one of its children.
@@ -90,6 +106,7 @@ public class AnyGreenThread: @unchecked Sendable {
     @usableFromInline
     func ended() {
         isDone = true
+        if let ownTask { hub.watchdog?.untrack(task: ownTask) }
         ownTask = nil
         hub.unregister(self)
         task = nil
@@ -132,7 +149,7 @@ public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable
         let body = SentClosure(body)
         let task = context.bind {
             Task(executorPreference: hub) { [self] in
-                ownTask = greenlet_current_task()
+                running()
                 let outcome: Result<T, any Error>
                 do {
                     outcome = .success(try await body.run())

@@ -39,6 +39,10 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
     /// The number of green threads alive on this hub.
     @exclusivity(unchecked) public private(set) var liveCount = 0
     private var nextThreadID: UInt64 = 1
+    /// Numbers the process's hubs in diagnostics.
+    let number: Int
+    /// Set when `GREENLET_WATCHDOG_MS` asks for one.
+    let watchdog: Watchdog?
 
     private struct Inbox {
         var jobs: [UnownedJob] = []
@@ -49,7 +53,10 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
     /// noticed even while green threads keep each other busy.
     private static let jobsPerPass = 64
 
-    private init() throws(HubError) {
+    /// Where the hub's diagnostics go: stderr, or a test's log.
+    let report: @Sendable (String) -> Void
+
+    private init(watchdogThreshold: UInt64?, report: @escaping @Sendable (String) -> Void) throws(HubError) {
         guard let config = event_config_new() else { throw HubError.libevent("event_config_new") }
         defer { event_config_free(config) }
         event_config_set_flag(config, Int32(EVENT_BASE_FLAG_NOLOCK.rawValue))
@@ -64,6 +71,10 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
         self.base = base
         self.wakeFD = fd
         self.thread = pthread_self()
+        let number = Monitor.nextHubNumber()
+        self.number = number
+        self.report = report
+        watchdog = watchdogThreshold.map { Watchdog(hubNumber: number, threshold: $0, report: report) }
     }
 
     deinit {
@@ -79,15 +90,34 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
     ///
     /// When the root ends, green threads still alive are killed and their cleanup runs
     /// before `run` returns; debug builds name them on stderr, since they are likely leaks.
+    /// With `GREENLET_WATCHDOG_MS` set, a job that holds the hub longer is reported.
     public static func run<T: Sendable>(
+        fileID: StaticString = #fileID,
+        line: UInt = #line,
+        _ body: sending @escaping () async throws -> T
+    ) throws -> T {
+        try run(watchdogThreshold: Watchdog.threshold, report: printError, fileID: fileID, line: line, body)
+    }
+
+    /// `run` with the watchdog's threshold (nanoseconds) and the diagnostics' destination
+    /// given, for tests.
+    static func run<T: Sendable>(
+        watchdogThreshold: UInt64?,
+        report: @escaping @Sendable (String) -> Void,
+        fileID: StaticString = #fileID,
+        line: UInt = #line,
         _ body: sending @escaping () async throws -> T
     ) throws -> T {
         precondition(current == nil, "Hub.run called on a thread that already runs a hub")
-        let hub = try Hub()
+        let hub = try Hub(watchdogThreshold: watchdogThreshold, report: report)
         setCurrent(hub)
-        defer { setCurrent(nil) }
+        Monitor.register(hub)
+        defer {
+            Monitor.unregister(hub)
+            setCurrent(nil)
+        }
         hub.startWakeEvent()
-        let root = GreenThread<T>(hub: hub, name: "root", fileID: #fileID, line: #line)
+        let root = GreenThread<T>(hub: hub, name: "root", fileID: fileID, line: line)
         root.start(body) { hub.stopping = true }
         hub.loop()
         hub.killRemaining()
@@ -117,7 +147,13 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
         drainInbox()
         var budget = Self.jobsPerPass
         while budget > 0, let job = ready.popFirst() {
-            job.runSynchronously(on: asUnownedTaskExecutor())
+            if let watchdog {
+                watchdog.willRun(job)
+                job.runSynchronously(on: asUnownedTaskExecutor())
+                watchdog.didRun()
+            } else {
+                job.runSynchronously(on: asUnownedTaskExecutor())
+            }
             budget -= 1
         }
     }
@@ -129,7 +165,7 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
         let live = liveThreads
         #if DEBUG
         let names = live.reversed().map(\.diagnosticName)
-        printError("greenlet: hub exiting with \(names.count) live green thread(s), killing: \(names.joined(separator: ", "))")
+        report("greenlet: hub exiting with \(names.count) live green thread(s), killing: \(names.joined(separator: ", "))")
         #endif
         for thread in live { thread.kill() }
         let deadline = MonotonicClock.now() &+ 1_000_000_000

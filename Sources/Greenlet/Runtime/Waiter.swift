@@ -297,8 +297,7 @@ extension Waiter {
         case .groupJoin: "Group.joinAll"
         }
         guard expiresAt != 0 else { return what }
-        let tenths = (expiresAt &- min(expiresAt, MonotonicClock.now())) / 100_000_000
-        let seconds = "\(tenths / 10).\(tenths % 10)"
-        return reason == .sleep ? "sleep \(seconds) s left" : "\(what), \(seconds) s left"
+        let left = formatSeconds(nanoseconds: expiresAt &- min(expiresAt, MonotonicClock.now()))
+        return reason == .sleep ? "sleep \(left) left" : "\(what), \(left) left"
     }
 }

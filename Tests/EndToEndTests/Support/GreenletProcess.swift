@@ -155,6 +155,12 @@ final class GreenletProcess: @unchecked Sendable {
         return (host, port)
     }
 
+    /// Waits (at most `seconds`) until stderr holds `text`, and returns all of stderr; nil
+    /// when it did not come in time.
+    func waitForStderr(containing text: String, within seconds: Double) -> String? {
+        stderrCollector.waitUntil(until: Date(timeIntervalSinceNow: seconds)) { $0.contains(text) }
+    }
+
     /// Sends `signal` to the child, unless it has been reaped (its pid could be reused).
     /// Cheap on purpose: `Process.isRunning` is slow enough to hide start-up races.
     func send(signal: Int32) {
@@ -271,6 +277,18 @@ private final class OutputCollector: @unchecked Sendable {
                     return String(decoding: bytes[..<newline], as: UTF8.self)
                 }
                 if finished || !condition.wait(until: deadline) { return nil }
+            }
+        }
+    }
+
+    /// The text so far, once `condition` holds for it; nil when the pipe closed or
+    /// `deadline` passed first.
+    func waitUntil(until deadline: Date, _ condition: (String) -> Bool) -> String? {
+        self.condition.withLock {
+            while true {
+                let text = String(decoding: bytes, as: UTF8.self)
+                if condition(text) { return text }
+                if finished || !self.condition.wait(until: deadline) { return nil }
             }
         }
     }

@@ -1,15 +1,28 @@
 import CLibevent
 import Foundation
+import Synchronization
 @testable import Greenlet
 
 /// Runs `body` as the root green thread of a fresh hub on an OS thread of its own, so
 /// that a test never holds one of the few cooperative-pool threads while the hub runs.
-func onHub<T: Sendable>(_ body: sending @escaping () async throws -> T) async throws -> T {
+///
+/// With `report`, the hub's diagnostics go there instead of stderr, and a watchdog with
+/// `watchdogMilliseconds` can be asked for.
+func onHub<T: Sendable>(
+    watchdogMilliseconds: UInt64? = nil,
+    report: (@Sendable (String) -> Void)? = nil,
+    _ body: sending @escaping () async throws -> T
+) async throws -> T {
     let work = UncheckedBox(body)
     return try await withCheckedThrowingContinuation { continuation in
         let thread = Thread {
             do {
-                continuation.resume(returning: try Hub.run(work.value))
+                let value = if let report {
+                    try Hub.run(watchdogThreshold: watchdogMilliseconds.map { $0 * 1_000_000 }, report: report, work.value)
+                } else {
+                    try Hub.run(work.value)
+                }
+                continuation.resume(returning: value)
             } catch {
                 continuation.resume(throwing: error)
             }
@@ -24,6 +37,17 @@ func onHub<T: Sendable>(_ body: sending @escaping () async throws -> T) async th
 final class UncheckedBox<Value>: @unchecked Sendable {
     var value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// Lines a hub reports, collected from whichever thread reports them.
+final class ReportLog: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var all: [String] { lines.withLock { $0 } }
+
+    func append(_ line: String) {
+        lines.withLock { $0.append(line) }
+    }
 }
 
 /// Mutable state shared by green threads of one hub, which all run on one thread.
