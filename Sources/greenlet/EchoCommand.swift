@@ -18,7 +18,7 @@ struct EchoCommand: ParsableCommand {
 
     func run() throws {
         try runTool {
-            try EchoServer.run(host: server.host, port: port, grace: server.grace) { address in
+            try EchoServer.run(host: server.host, port: port, threads: server.threads, grace: server.grace) { address in
                 printLine("listening on \(address)")
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Greenlet
 
 /// Options every server subcommand shares.
 struct ServerOptions: ParsableArguments {
@@ -8,12 +9,12 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Seconds busy connections get to finish after SIGINT/SIGTERM.")
     var grace = 3.0
 
-    @Option(help: "Hubs (OS threads) sharing the port. Only 1 is supported so far.")
+    @Option(help: "Hubs (OS threads), each listening on the port through SO_REUSEPORT: 1 to \(ServerGroup.maxThreads).")
     var threads = 1
 
     func validate() throws {
-        guard threads == 1 else {
-            throw ValidationError("--threads \(threads): several hubs are not supported yet; use --threads 1")
+        guard (1...ServerGroup.maxThreads).contains(threads) else {
+            throw ValidationError("--threads must be between 1 and \(ServerGroup.maxThreads)")
         }
         guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be a number of seconds >= 0") }
     }

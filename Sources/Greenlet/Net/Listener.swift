@@ -17,17 +17,12 @@ public final class Listener: @unchecked Sendable {
     /// - Throws: `NetworkError.invalidAddress`, `.addressInUse`, `.permissionDenied`, ….
     public init(host: String = "0.0.0.0", port: Int, backlog: Int32 = 1024, reusePort: Bool = false) throws {
         let hub = Hub.mustBeCurrent()
-        let numeric = host == "localhost" ? "127.0.0.1" : host
-        guard let address = SocketAddress(numericHost: numeric, port: port) else {
-            throw NetworkError.invalidAddress(port < 0 || port > 65535 ? "port \(port)" : host)
-        }
+        let address = try Socket.bindAddress(host: host, port: port)
         let fd = try Socket.open(family: address.family)
         do {
             try Socket.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
             if reusePort { try Socket.setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
-            try address.withSockAddr { sa, length in
-                guard bind(fd, sa, length) == 0 else { throw NetworkError(errno: greenlet_errno(), call: "bind") }
-            }
+            try Socket.bind(fd, to: address)
             guard listen(fd, backlog) == 0 else { throw NetworkError(errno: greenlet_errno(), call: "listen") }
             localAddress = SocketAddress.of(fd, peer: false) ?? address
             poll = try PollDescriptor(fd: fd, hub: hub, events: EV_READ)

@@ -44,12 +44,7 @@ public final class Server: @unchecked Sendable {
         if state == .stopped { return }  // shut down before it ran
         precondition(state == .idle, "Server.run called twice")
         state = .running
-        var signalled = false
-        let watcher = SignalWatcher(signals) { [self] signal in
-            if signalled && signal == SIGINT { _exit(130) }
-            signalled = true
-            shutdown(grace: grace)
-        }
+        let watcher = SignalWatcher.gracefulShutdown(on: signals) { [self] in shutdown(grace: grace) }
         defer {
             watcher.cancel()
             state = .stopped
@@ -117,6 +112,19 @@ public final class Server: @unchecked Sendable {
         } catch is TimeoutError {
             for (_, thread) in connections.values { thread.kill() }
             while !connections.isEmpty { try await connectionEnded.park() }
+        }
+    }
+}
+
+extension SignalWatcher {
+    /// Watches `signals` for a server's graceful shutdown: the first one calls `shutdown`;
+    /// a second SIGINT exits the process at once, for a user who will not wait.
+    static func gracefulShutdown(on signals: [Int32], _ shutdown: @escaping () -> Void) -> SignalWatcher {
+        var signalled = false
+        return SignalWatcher(signals) { signal in
+            if signalled && signal == SIGINT { _exit(130) }
+            signalled = true
+            shutdown()
         }
     }
 }

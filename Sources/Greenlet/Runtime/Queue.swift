@@ -1,4 +1,3 @@
-import DequeModule
 import Synchronization
 
 /// A FIFO queue between green threads, unbounded or bounded (gevent's `Queue`, a Go
@@ -8,39 +7,10 @@ import Synchronization
 /// while getters wait is promised to the one that waited longest, and a green thread
 /// that is killed or times out before its promise is made never takes an item (or a
 /// free place) meant for another.
-public final class Queue<Element: Sendable>: WaitSite, Sendable {
-    private struct State {
-        var items = Deque<Element>()
-        var getters = WaiterList()
-        var putters = WaiterList()
-        /// Items promised to woken getters that have not yet run.
-        var itemsPromised = 0
-        /// Free places promised to woken putters that have not yet run.
-        var placesPromised = 0
-        var isClosed = false
-        let capacity: Int
-
-        var hasFreeItem: Bool { items.count > itemsPromised }
-        var hasRoom: Bool { items.count + placesPromised < capacity }
-
-        /// Takes the first item and, now that there is room, wakes a waiting putter.
-        mutating func take() -> (Element, wake: Waiter?) {
-            let item = items.removeFirst()
-            guard hasRoom, let putter = putters.popFirst() else { return (item, nil) }
-            placesPromised += 1
-            return (item, putter)
-        }
-
-        /// Appends an item and promises it to the getter that waited longest.
-        mutating func add(_ item: Element) -> Waiter? {
-            items.append(item)
-            guard let getter = getters.popFirst() else { return nil }
-            itemsPromised += 1
-            return getter
-        }
-    }
-
-    private let state: Mutex<State>
+public final class Queue<Element: Sendable>: WaitSite, @unchecked Sendable {
+    private let state: Mutex<QueueState>
+    /// Guarded by `state`'s lock, which makes the class sendable.
+    @exclusivity(unchecked) private var items = ItemRing()
     /// The most items it holds; nil when unbounded.
     public let capacity: Int?
 
@@ -49,11 +19,15 @@ public final class Queue<Element: Sendable>: WaitSite, Sendable {
     public init(capacity: Int? = nil) {
         precondition(capacity.map { $0 >= 1 } ?? true, "Queue capacity must be at least 1")
         self.capacity = capacity
-        state = Mutex(State(capacity: capacity ?? .max))
+        state = Mutex(QueueState(capacity: capacity ?? .max))
+    }
+
+    deinit {
+        items.removeAll(as: Element.self)
     }
 
     /// The items in the queue, including those promised to woken getters.
-    public var count: Int { state.withLock { $0.items.count } }
+    public var count: Int { state.withLock { $0.count } }
 
     public var isClosed: Bool { state.withLock { $0.isClosed } }
 
@@ -78,7 +52,8 @@ public final class Queue<Element: Sendable>: WaitSite, Sendable {
         let getter = try state.withLock { state throws(QueueError) -> Waiter? in
             state.placesPromised -= 1
             guard !state.isClosed else { throw .closed }
-            return state.add(item)
+            items.append(item)
+            return state.added()
         }
         getter?.deliver()
     }
@@ -89,7 +64,8 @@ public final class Queue<Element: Sendable>: WaitSite, Sendable {
         let (added, getter) = try state.withLock { state throws(QueueError) -> (Bool, Waiter?) in
             guard !state.isClosed else { throw .closed }
             guard state.hasRoom else { return (false, nil) }
-            return (true, state.add(item))
+            items.append(item)
+            return (true, state.added())
         }
         getter?.deliver()
         return added
@@ -101,36 +77,47 @@ public final class Queue<Element: Sendable>: WaitSite, Sendable {
     ///   `TimeoutError` after `timeout` seconds or past an enclosing `withTimeout`;
     ///   `CancellationError` when killed.
     public func get(timeout: Double? = nil) async throws -> Element {
-        if let item = try tryGet() { return item }
-        try await Waiter.park(on: self, reason: .queueGet, until: .timeout(timeout)) { waiter in
-            state.withLock { state in
-                if state.hasFreeItem {
-                    state.itemsPromised += 1
-                    return .ready
+        if try !promiseItem() {
+            try await Waiter.park(on: self, reason: .queueGet, until: .timeout(timeout)) { waiter in
+                state.withLock { state in
+                    if state.hasFreeItem {
+                        state.itemsPromised += 1
+                        return .ready
+                    }
+                    if state.isClosed { return .failed(QueueError.closed) }
+                    state.getters.append(waiter)
+                    return .parked
                 }
-                if state.isClosed { return .failed(QueueError.closed) }
-                state.getters.append(waiter)
-                return .parked
             }
         }
-        // An item is promised to this green thread.
-        let (item, putter) = state.withLock { state in
-            state.itemsPromised -= 1
-            return state.take()
-        }
-        putter?.deliver()
-        return item
+        return takePromisedItem()
     }
 
     /// Removes and returns the first item; nil when the queue is empty.
     /// - Throws: `QueueError.closed` once the queue is closed and empty.
     public func tryGet() throws(QueueError) -> Element? {
-        let taken = try state.withLock { state throws(QueueError) -> (Element, wake: Waiter?)? in
-            if state.hasFreeItem { return state.take() }
+        try promiseItem() ? takePromisedItem() : nil
+    }
+
+    /// Promises a free item to the caller, if there is one.
+    private func promiseItem() throws(QueueError) -> Bool {
+        try state.withLock { state throws(QueueError) -> Bool in
+            if state.hasFreeItem {
+                state.itemsPromised += 1
+                return true
+            }
             if state.isClosed { throw .closed }
-            return nil
+            return false
         }
-        guard let (item, putter) = taken else { return nil }
+    }
+
+    /// Takes the item promised to the caller (the first: promises are kept in order).
+    private func takePromisedItem() -> Element {
+        var putter: Waiter?
+        let item = state.withLock { state in
+            putter = state.taken()
+            return items.removeFirst(as: Element.self)
+        }
         putter?.deliver()
         return item
     }
@@ -150,6 +137,42 @@ public final class Queue<Element: Sendable>: WaitSite, Sendable {
         state.withLock { state in
             waiter.reason == .queueGet ? state.getters.remove(waiter) : state.putters.remove(waiter)
         }
+    }
+}
+
+/// A `Queue`'s state but its items, under its lock. Not generic, and not nested in the
+/// generic class: code not specialized for `Element` (a client in another module) then
+/// needs no type metadata looked up at run time, which costs more than the switch itself.
+private struct QueueState {
+    /// Items in `items`, including those promised to woken getters.
+    var count = 0
+    var getters = WaiterList()
+    var putters = WaiterList()
+    /// Items promised to woken getters that have not yet run.
+    var itemsPromised = 0
+    /// Free places promised to woken putters that have not yet run.
+    var placesPromised = 0
+    var isClosed = false
+    let capacity: Int
+
+    var hasFreeItem: Bool { count > itemsPromised }
+    var hasRoom: Bool { count + placesPromised < capacity }
+
+    /// One item more: promised to the getter that waited longest, if any.
+    mutating func added() -> Waiter? {
+        count += 1
+        guard let getter = getters.popFirst() else { return nil }
+        itemsPromised += 1
+        return getter
+    }
+
+    /// One promised item taken: now that there is room, wake a waiting putter.
+    mutating func taken() -> Waiter? {
+        count -= 1
+        itemsPromised -= 1
+        guard hasRoom, let putter = putters.popFirst() else { return nil }
+        placesPromised += 1
+        return putter
     }
 }
 

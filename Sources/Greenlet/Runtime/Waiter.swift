@@ -154,6 +154,7 @@ final class Waiter: @unchecked Sendable {
     /// `enroll` runs under nothing but the caller's hub: it takes the primitive's lock,
     /// checks the condition again (a waker on another hub may have changed it since the
     /// caller looked), and either lists the waiter or says why it need not wait.
+    @inline(__always)
     static func park(
         on site: some WaitSite,
         reason: WaitReason,
@@ -173,13 +174,13 @@ final class Waiter: @unchecked Sendable {
     /// Ends the wait normally. Called by its waker, which has taken the waiter out of its
     /// site (or the wait has none), on the hub thread.
     func wake() {
-        guard let continuation = take(interrupting: false) else { return }
+        guard let continuation = take(withdrawing: false) else { return }
         continuation.resume()
     }
 
     /// Ends the wait with `error`; called like `wake`.
     func fail(_ error: any Error) {
-        guard let continuation = take(interrupting: false) else { return }
+        guard let continuation = take(withdrawing: false) else { return }
         continuation.resume(throwing: error)
     }
 
@@ -187,7 +188,7 @@ final class Waiter: @unchecked Sendable {
     /// site first. Does nothing when a waker on another thread has already taken it out:
     /// that wake-up comes first.
     func interrupt(_ error: any Error) {
-        guard let continuation = take(interrupting: true) else { return }
+        guard let continuation = take(withdrawing: true) else { return }
         continuation.resume(throwing: error)
     }
 
@@ -203,10 +204,10 @@ final class Waiter: @unchecked Sendable {
         }
     }
 
-    private func take(interrupting: Bool) -> UnsafeContinuation<Void, any Error>? {
+    private func take(withdrawing: Bool) -> UnsafeContinuation<Void, any Error>? {
         hub.assertOnHub("waiter")
         guard let continuation else { return nil }
-        if interrupting {
+        if withdrawing {
             if wakePromised { return nil }
             if let site, !site.withdraw(self) {
                 wakePromised = true
@@ -251,7 +252,10 @@ final class Waiter: @unchecked Sendable {
 
     private func fire(_ expiry: Expiry) {
         switch expiry {
-        case .wake: wake()
+        case .wake:
+            // A wait that ends by its timer may be enrolled too (a listener's back-off).
+            guard let continuation = take(withdrawing: true) else { return }
+            continuation.resume()
         case .timeout(let seconds): interrupt(TimeoutError(seconds: seconds))
         case .connectTimedOut: interrupt(NetworkError.timedOut)
         }

@@ -2,8 +2,8 @@ import Foundation
 import Greenlet
 
 /// `greenlet bench spawn`: what a green thread costs next to an OS thread — spawn and
-/// join, one switch (two threads handing a value back and forth), and memory per
-/// parked thread (resident-set growth while they wait).
+/// join, one switch (two threads handing a value back and forth through a pair of
+/// one-item `Queue`s), and memory per parked thread (resident-set growth while they wait).
 public enum SpawnBenchmark {
     /// One figure of the benchmark, to measure alone (with a profiler, say).
     public enum Figure: String, CaseIterable, Sendable {
@@ -54,8 +54,8 @@ public enum SpawnBenchmark {
 
     static func greenSwitch(_ roundTrips: Int) throws -> Double {
         try Hub.run {
-            let ping = OneSlotChannel<Int>()
-            let pong = OneSlotChannel<Int>()
+            let ping = Queue<Int>(capacity: 1)
+            let pong = Queue<Int>(capacity: 1)
             let echo = spawn {
                 for _ in 0..<roundTrips { try await pong.put(try await ping.get()) }
             }

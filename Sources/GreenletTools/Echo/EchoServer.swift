@@ -14,16 +14,14 @@ public enum EchoServer {
         }
     }
 
-    /// Runs the echo server on a hub of its own on the calling thread until SIGINT or
-    /// SIGTERM, then drains gracefully and returns.
-    /// - Parameter listening: called once the socket listens, with the bound address.
-    /// - Throws: `NetworkError` when the socket cannot listen.
-    public static func run(host: String, port: Int, grace: Double, listening: @escaping @Sendable (SocketAddress) -> Void) throws {
-        try Hub.run {
-            let listener = try ToolError.listening(on: host, port: port)
-            try await Server(listener: listener, handler: handle).run(grace: grace) {
-                listening(listener.localAddress)
-            }
-        }
+    /// Runs the echo server on `threads` hubs, the calling thread's among them, until
+    /// SIGINT or SIGTERM, then drains gracefully and returns.
+    /// - Parameter listening: called once every hub listens, with the bound address.
+    /// - Throws: `ServerGroupError` when a hub cannot listen.
+    public static func run(
+        host: String, port: Int, threads: Int, grace: Double,
+        listening: @escaping @Sendable (SocketAddress) -> Void
+    ) throws {
+        try ServerGroup(host: host, port: port, threads: threads, grace: grace, handler: handle).run(listening: listening)
     }
 }

@@ -79,3 +79,17 @@ final class Conversation {
         }
     }
 }
+
+extension Conversation {
+    /// One line per half-closing client that did not get exactly its own bytes back, then
+    /// EOF; empty when every one did.
+    static func echoFailures(_ conversations: [Conversation]) -> [String] {
+        conversations.enumerated().compactMap { index, conversation -> String? in
+            if let error = conversation.error { return "client \(index): \(error)" }
+            if let mismatch = echoMismatch(sent: conversation.payload, received: conversation.received) {
+                return "client \(index): \(mismatch)"
+            }
+            return conversation.sawEOF ? nil : "client \(index): no EOF after its half-close"
+        }
+    }
+}
