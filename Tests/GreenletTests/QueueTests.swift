@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import Greenlet
 
@@ -181,4 +182,27 @@ struct QueueTests {
         #expect(taken == Array(0..<total))
         #expect(queue.count == 0)
     }
+
+    @Test func aKillThatComesAfterAnotherHubPromisedAnItemLosesToTheWakeUp() async throws {
+        let queue = Queue<String>()
+        let getterParked = Event()
+        async let putter: Void = onHub {
+            try await getterParked.wait(timeout: 10)
+            try await queue.put("promised")
+        }
+        let outcome = try await onHub { () async throws -> (String?, Int) in
+            let getter = spawn { try await queue.get() }
+            await yieldNow()
+            getterParked.set()
+            // Hold this hub while the other one puts: the item is promised to the getter,
+            // and its wake-up waits in this hub's inbox when the kill comes.
+            usleep(200_000)
+            getter.kill()
+            return (try? await getter.value, queue.count)
+        }
+        try await putter
+        #expect(outcome.0 == "promised")
+        #expect(outcome.1 == 0)
+    }
 }
+
