@@ -67,20 +67,27 @@ struct EchoBench: ParsableCommand {
     @Option(help: "Bytes per message.")
     var size = 64
 
+    @Option(help: "Hubs of the server it starts (greenlet echo --threads); not with --target.")
+    var threads = 1
+
     @OptionGroup var output: BenchOutput
 
     func validate() throws {
         guard connections > 0, messages > 0, size > 0 else {
             throw ValidationError("--connections, --messages and --size must be positive")
         }
-        if let target { _ = try parseTarget(target) }
+        if let target {
+            _ = try parseTarget(target)
+            guard threads == 1 else { throw ValidationError("--threads sets the server bench echo starts; drop it with --target") }
+        }
+        try validateThreads(threads)
     }
 
     func run() throws {
         try runTool {
             output.print(try EchoBenchmark.run(
                 target: try target.map(parseTarget), executable: executablePath(),
-                connections: connections, messages: messages, size: size
+                connections: connections, messages: messages, size: size, threads: threads
             ))
         }
     }

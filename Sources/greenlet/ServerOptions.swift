@@ -13,13 +13,17 @@ struct ServerOptions: ParsableArguments {
     var threads = 1
 
     func validate() throws {
-        guard (1...ServerGroup.maxThreads).contains(threads) else {
-            throw ValidationError("--threads must be between 1 and \(ServerGroup.maxThreads)")
-        }
+        try validateThreads(threads)
         guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be a number of seconds >= 0") }
     }
 }
 
 func validatePort(_ port: Int) throws {
     guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+}
+
+func validateThreads(_ threads: Int) throws {
+    guard (1...ServerGroup.maxThreads).contains(threads) else {
+        throw ValidationError("--threads must be between 1 and \(ServerGroup.maxThreads)")
+    }
 }

@@ -6,19 +6,20 @@ import Foundation
 public enum EchoBenchmark {
     /// - Parameters:
     ///   - target: an already running server to drive; nil starts `greenlet echo` from
-    ///     `executable` on a free loopback port.
+    ///     `executable` on a free loopback port, with `threads` hubs.
     public static func run(
         target: (host: String, port: Int)?, executable: String,
-        connections: Int, messages: Int, size: Int
+        connections: Int, messages: Int, size: Int, threads: Int = 1
     ) throws -> BenchmarkReport {
-        let parameters: [(String, Double)] = [
+        var parameters: [(String, Double)] = [
             ("connections", Double(connections)), ("messages", Double(messages)), ("size", Double(size)),
         ]
+        if target == nil { parameters.append(("threads", Double(threads))) }
         let row: BenchmarkReport.Row
         if let target {
             row = try EchoLoad.run(host: target.host, port: target.port, connections: connections, messages: messages, size: size)
         } else {
-            let server = try ChildServer(executable: executable, arguments: ["echo", "--host", "127.0.0.1", "--port", "0"])
+            let server = try ChildServer(executable: executable, arguments: ["echo", "--host", "127.0.0.1", "--port", "0", "--threads", String(threads)])
             defer { server.stop() }
             let cpuBefore = server.cpuSeconds()
             let load = try EchoLoad.run(host: "127.0.0.1", port: server.port, connections: connections, messages: messages, size: size)
