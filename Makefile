@@ -28,6 +28,7 @@ test: build
 bench: release
 	GREENLET_BIN=$(BIN_RELEASE)/greenlet bash Scripts/bench-echo.sh
 	GREENLET_BIN=$(BIN_RELEASE)/greenlet bash Scripts/bench-spawn.sh
+	GREENLET_BIN=$(BIN_RELEASE)/greenlet bash Scripts/bench-echo-threads.sh
 
 clean:
 	rm -rf .build .build-*

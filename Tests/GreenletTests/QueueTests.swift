@@ -194,9 +194,10 @@ struct QueueTests {
             let getter = spawn { try await queue.get() }
             await yieldNow()
             getterParked.set()
-            // Hold this hub while the other one puts: the item is promised to the getter,
-            // and its wake-up waits in this hub's inbox when the kill comes.
-            usleep(200_000)
+            // Hold this hub until the other one has put: the item is then promised to the
+            // getter, and its wake-up waits in this hub's inbox when the kill comes.
+            let deadline = MonotonicClock.now() + 10_000_000_000
+            while queue.count == 0, MonotonicClock.now() < deadline { usleep(1_000) }
             getter.kill()
             return (try? await getter.value, queue.count)
         }

@@ -6,7 +6,8 @@ public class AnyGreenThread: @unchecked Sendable {
     @usableFromInline let hub: Hub
     /// Unique on its hub; 0 until the thread starts.
     private(set) var id: UInt64 = 0
-    private let givenName: String?
+    /// The name given at spawn, if any.
+    let givenName: String?
     private let fileID: StaticString
     private let line: UInt
     private var task: Task<Void, Never>?

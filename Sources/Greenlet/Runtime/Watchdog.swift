@@ -71,7 +71,7 @@ final class Watchdog: @unchecked Sendable {
     /// On the monitor thread: reports the job running now once it has held the hub too long.
     func check(now: UInt64) {
         let late = running.withLock { running -> Running? in
-            guard running.since != 0, !running.reported, now &- running.since > threshold else { return nil }
+            guard running.since != 0, now > running.since, !running.reported, now - running.since > threshold else { return nil }
             running.reported = true
             return running
         }
@@ -83,6 +83,7 @@ final class Watchdog: @unchecked Sendable {
     /// Only what never changes after spawn is read here, on the monitor thread.
     private static func describe(_ thread: AnyGreenThread?) -> String {
         guard let thread else { return "a job of no green thread's own (a task-group child?)" }
-        return "green thread #\(thread.id) \(thread.name) (spawned at \(thread.spawnSite))"
+        let name = thread.givenName.map { " \($0)" } ?? ""
+        return "green thread #\(thread.id)\(name) (spawned at \(thread.spawnSite))"
     }
 }
