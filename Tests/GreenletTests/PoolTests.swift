@@ -60,4 +60,21 @@ struct PoolTests {
         #expect(outcome.1 == 3)  // inputs 0, 1, 2 returned before 5 threw; the sleepers were killed
         #expect(outcome.2 == 0)
     }
+
+    @Test func mapStartsNoInputAfterAnError() async throws {
+        let started = try await onHub { () async throws -> [Int] in
+            let pool = Pool(size: 1)
+            let started = Shared<[Int]>([])
+            await #expect(throws: Failure(input: 0)) {
+                _ = try await pool.map([0, 1, 2]) { input in
+                    started.value.append(input)
+                    try await sleep(seconds: 0.01)
+                    throw Failure(input: input)
+                }
+            }
+            return started.value
+        }
+        #expect(started == [0])
+    }
 }
+

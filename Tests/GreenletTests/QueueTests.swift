@@ -205,5 +205,24 @@ struct QueueTests {
         #expect(outcome.0 == "promised")
         #expect(outcome.1 == 0)
     }
+
+    @Test func aKilledGreenThreadCannotKeepTakingFromABusyQueue() async throws {
+        let (taken, left) = try await onHub { () async throws -> (Int, Int) in
+            let queue = Queue<Int>()
+            for i in 0..<100 { try await queue.put(i) }
+            let taken = Shared(0)
+            let consumer = spawn {
+                while true {
+                    _ = try await queue.get()
+                    taken.value += 1
+                }
+            }
+            consumer.kill()  // before it ran: every item is there without waiting
+            await #expect(throws: CancellationError.self) { try await consumer.value }
+            return (taken.value, queue.count)
+        }
+        #expect(taken == 0)
+        #expect(left == 100)
+    }
 }
 

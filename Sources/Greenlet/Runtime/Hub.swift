@@ -9,7 +9,7 @@
 //    does this when a continuation is resumed elsewhere) and `execute(_:)` a closure.
 //    Both go through the inbox and an eventfd that wakes the loop.
 // 3. A green thread waits in exactly one way: `Waiter.park`, which hands its
-//    continuation to whatever will wake it (an fd slot, a timer, a `ParkingLot`).
+//    continuation to whatever will wake it (an fd slot, a timer, a `WaiterList`).
 //
 // The loop (see `loop()`) has three phases: run ready jobs, poll libevent without
 // blocking, and block in libevent only when nothing is runnable. An idle hub sleeps in

@@ -4,7 +4,8 @@ extension Hub {
     /// own table between jobs; the caller's hub at once.
     public static func dump() {
         for hub in Monitor.runningHubs {
-            hub.execute { hub.report(hub.liveTable()) }
+            // Weak: a hub that ends before it gets to this must not keep itself alive.
+            hub.execute { [weak hub] in hub.map { $0.report($0.liveTable()) } }
         }
     }
 

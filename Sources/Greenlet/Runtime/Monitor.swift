@@ -16,6 +16,8 @@ enum Monitor {
 
     /// Starts the thread and the SIGUSR1 handler, once per process.
     private static let started: Void = {
+        // Initialised here, not lazily inside the signal handler, where that is not safe.
+        _ = signalFD
         installSignalHandler()
         let thread = Thread { watch() }
         thread.name = "greenlet-monitor"

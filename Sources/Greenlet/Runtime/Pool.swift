@@ -26,6 +26,16 @@ public final class Pool: Sendable {
         _ body: sending @escaping () async throws -> T
     ) async throws -> GreenThread<T> {
         try await slots.acquire()
+        return start(name, fileID: fileID, line: line, body)
+    }
+
+    /// Starts a member in a slot the caller has acquired; the member frees it as it ends.
+    private func start<T: Sendable>(
+        _ name: String?,
+        fileID: StaticString,
+        line: UInt,
+        _ body: sending @escaping () async throws -> T
+    ) -> GreenThread<T> {
         let slots = self.slots
         let work = SentClosure(body)
         return group.spawn(name, fileID: fileID, line: line) {
@@ -36,23 +46,30 @@ public final class Pool: Sendable {
 
     /// Runs `transform` on every input, at most `size` at once, and returns the outputs
     /// in input order (gevent's `Pool.map`).
-    /// - Throws: the first error a call throws; no further input is started, the calls
-    ///   still running are killed, and waited for, before it is rethrown.
+    /// - Throws: the first error a call throws; no further input is started, and the calls
+    ///   still running are killed and waited for before it is rethrown. When it is the
+    ///   caller that is killed or times out, the calls are killed but not waited for: a
+    ///   killed green thread cannot wait.
     public func map<Input: Sendable, Output: Sendable>(
         _ inputs: some Sequence<Input>,
+        fileID: StaticString = #fileID,
+        line: UInt = #line,
         _ transform: @escaping @Sendable (Input) async throws -> Output
     ) async throws -> [Output] {
-        let run = MapRun()
-        var threads: [GreenThread<Output>] = []
+        let run = MapRun<Output>()
+        var threads: [GreenThread<Void>] = []
         do {
-            for input in inputs {
-                if run.outcome.result != nil { break }
-                run.running += 1
-                threads.append(try await spawn {
+            for (index, input) in inputs.enumerated() {
+                try await slots.acquire()
+                // A call may have failed while this one waited for its slot.
+                if run.outcome.result != nil {
+                    slots.release()
+                    break
+                }
+                run.started()
+                threads.append(start(nil, fileID: fileID, line: line) {
                     do {
-                        let output = try await transform(input)
-                        run.returned()
-                        return output
+                        run.returned(try await transform(input), at: index)
                     } catch {
                         run.outcome.fail(error)
                         throw error
@@ -61,7 +78,7 @@ public final class Pool: Sendable {
             }
             run.startedAll()
             try await run.outcome.wait()
-            return try threads.map { try $0.result!.get() }
+            return run.outputs.map { $0! }
         } catch {
             for thread in threads { thread.kill() }
             for thread in threads { _ = try? await thread.value }
@@ -82,13 +99,20 @@ public final class Pool: Sendable {
 
 /// The progress of one `Pool.map`, shared by the caller and its calls, which all run on
 /// the caller's hub.
-private final class MapRun: @unchecked Sendable {
+private final class MapRun<Output: Sendable>: @unchecked Sendable {
     /// Fails with the first error, or succeeds once every call has returned.
     let outcome = AsyncResult<Void>()
-    var running = 0
+    private(set) var outputs: [Output?] = []
+    private var running = 0
     private var allStarted = false
 
-    func returned() {
+    func started() {
+        running += 1
+        outputs.append(nil)
+    }
+
+    func returned(_ output: Output, at index: Int) {
+        outputs[index] = output
         running -= 1
         finishIfDone()
     }

@@ -3,10 +3,11 @@ import Synchronization
 /// A FIFO queue between green threads, unbounded or bounded (gevent's `Queue`, a Go
 /// channel with a buffer). `get` waits while it is empty, `put` while it is full.
 ///
-/// Safe to share between hubs. Waiters are served in the order they came: an item put
-/// while getters wait is promised to the one that waited longest, and a green thread
-/// that is killed or times out before its promise is made never takes an item (or a
-/// free place) meant for another.
+/// Safe to share between hubs. Waiters are woken in the order they came: an item put
+/// while getters wait promises one item to the getter that waited longest (which item
+/// it gets is the first when it runs), and a newcomer never takes an item promised to a
+/// waiter. A green thread that is killed or times out before a promise reaches it takes
+/// no item (or free place).
 public final class Queue<Element: Sendable>: WaitSite, @unchecked Sendable {
     private let state: Mutex<QueueState>
     /// Guarded by `state`'s lock, which makes the class sendable.
@@ -36,6 +37,7 @@ public final class Queue<Element: Sendable>: WaitSite, @unchecked Sendable {
     ///   added); `TimeoutError` after `timeout` seconds or past an enclosing
     ///   `withTimeout`; `CancellationError` when killed.
     public func put(_ item: Element, timeout: Double? = nil) async throws {
+        try Task.checkCancellation()
         if try tryPut(item) { return }
         try await Waiter.park(on: self, reason: .queuePut, until: .timeout(timeout)) { waiter in
             state.withLock { state in
@@ -77,6 +79,7 @@ public final class Queue<Element: Sendable>: WaitSite, @unchecked Sendable {
     ///   `TimeoutError` after `timeout` seconds or past an enclosing `withTimeout`;
     ///   `CancellationError` when killed.
     public func get(timeout: Double? = nil) async throws -> Element {
+        try Task.checkCancellation()
         if try !promiseItem() {
             try await Waiter.park(on: self, reason: .queueGet, until: .timeout(timeout)) { waiter in
                 state.withLock { state in
@@ -111,7 +114,7 @@ public final class Queue<Element: Sendable>: WaitSite, @unchecked Sendable {
         }
     }
 
-    /// Takes the item promised to the caller (the first: promises are kept in order).
+    /// Takes the first item, one of those promised: the caller's promise is used up.
     private func takePromisedItem() -> Element {
         var putter: Waiter?
         let item = state.withLock { state in

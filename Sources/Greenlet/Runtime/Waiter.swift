@@ -1,7 +1,8 @@
 // The one way a green thread waits.
 //
 // `Waiter.park` suspends the calling green thread and hands a `Waiter` to whatever will
-// wake it: an fd's reader or writer slot, a `ParkingLot`, a worker thread's result.
+// wake it: an fd's reader or writer slot, a synchronisation type's `WaiterList` (`Queue`,
+// `Event`, `ParkingLot`, …), a worker thread's result.
 // Three sources may try to finish a wait — the thing waited for, the deadline's timer,
 // and a kill — and the first one wins: every path goes through `take`, which takes the
 // continuation, so a green thread is resumed exactly once. All of this happens on the

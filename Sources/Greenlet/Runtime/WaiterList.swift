@@ -8,8 +8,6 @@ struct WaiterList {
     private var tail: Waiter?
     private(set) var count = 0
 
-    var isEmpty: Bool { head == nil }
-
     mutating func append(_ waiter: Waiter) {
         assert(!waiter.isListed, "a waiter is in one list at a time")
         waiter.isListed = true

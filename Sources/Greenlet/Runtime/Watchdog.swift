@@ -4,13 +4,13 @@ import Synchronization
 /// Notices a hub held by one job for too long — a green thread that called something
 /// blocking, or computes without yielding — and names that green thread while it still
 /// holds the hub. Off unless `GREENLET_WATCHDOG_MS` is set; then each job costs the hub
-/// a clock read, a dictionary lookup and a lock.
+/// a clock read, a dictionary lookup and two uncontended locks.
 final class Watchdog: @unchecked Sendable {
     /// The longest a job may hold a hub, from `GREENLET_WATCHDOG_MS`; nil when off.
     static let threshold: UInt64? = {
         guard let text = getenv("GREENLET_WATCHDOG_MS").map({ String(cString: $0) }),
               let milliseconds = UInt64(text), milliseconds > 0 else { return nil }
-        return milliseconds * 1_000_000
+        return min(milliseconds, 1_000_000_000) * 1_000_000
     }()
 
     private struct Running {
