@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // libevent and the few C helpers Swift cannot call directly (macros, errno).
@@ -33,7 +34,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // What the subcommands do, as a library that tests drive in-process.
-        .target(name: "GreenletTools", dependencies: ["Greenlet"], swiftSettings: swiftSettings),
+        .target(
+            name: "GreenletTools",
+            dependencies: ["Greenlet", .product(name: "HTTPTypes", package: "swift-http-types")],
+            swiftSettings: swiftSettings
+        ),
         // The command line: argument parsing and printing only.
         .executableTarget(
             name: "greenlet",

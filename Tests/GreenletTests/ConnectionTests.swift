@@ -291,4 +291,52 @@ extension ConnectionTests {
         // 1,024 reads that never wait: the ticker gets a turn every 64 of them.
         #expect(ticksSeen >= 8, "the other green thread ran \(ticksSeen) times")
     }
+
+    @Test func sendFileStreamsARangeOfAFileWithItsHeaderFirst() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("greenlet-sendfile-\(getpid())").path
+        let content = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) }
+        FileManager.default.createFile(atPath: path, contents: Data(content))
+        defer { unlink(path) }
+        let received = try await onHub { () async throws -> [UInt8] in
+            let (client, server) = try await connectedPair()
+            let fd = open(path, O_RDONLY)
+            defer { close(fd) }
+            let sender = spawn {
+                try await server.sendAll(Array("HEAD\n".utf8), more: true)
+                try await server.sendFile(fd, offset: 1000, count: content.count - 2000, idleTimeout: 5)
+                server.close()
+            }
+            var received: [UInt8] = []
+            while true {
+                let chunk = try await client.recv()
+                if chunk.isEmpty { break }
+                received += chunk
+            }
+            try await sender.value
+            return received
+        }
+        #expect(received.count == 5 + content.count - 2000)
+        #expect(Array(received.prefix(5)) == Array("HEAD\n".utf8))
+        #expect(Array(received.dropFirst(5)) == Array(content[1000..<(content.count - 1000)]))
+    }
+
+    @Test func aPeerThatTakesNoBytesTimesOutTheSendAfterItsIdleTimeout() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("greenlet-idle-\(getpid())").path
+        FileManager.default.createFile(atPath: path, contents: Data(count: 32 << 20))
+        defer { unlink(path) }
+        let (error, seconds) = try await onHub { () async throws -> ((any Error)?, Double) in
+            let (client, server) = try await connectedPair()
+            defer { client.close() }
+            let fd = open(path, O_RDONLY)
+            defer { close(fd) }
+            var caught: (any Error)?
+            let seconds = await measure {
+                do { try await server.sendFile(fd, offset: 0, count: 32 << 20, idleTimeout: 0.2) } catch { caught = error }
+            }
+            return (caught, seconds)
+        }
+        #expect(error is TimeoutError)
+        #expect(seconds >= 0.2 && seconds < 5)
+    }
 }
+

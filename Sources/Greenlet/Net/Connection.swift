@@ -300,26 +300,61 @@ public final class Connection: @unchecked Sendable {
     /// Sends every byte, waiting whenever the socket buffer is full (Bluelet's `sendall`).
     /// Takes arrays, slices, `string.utf8` and `UnsafeRawBufferPointer` without copying.
     /// - Throws: as `send`; the bytes sent before an error are gone.
-    public func sendAll(_ bytes: some Collection<UInt8>) async throws {
-        _ = try await write(bytes, all: true)
+    /// - Parameters:
+    ///   - more: more data follows at once (a file after its header): the kernel holds a
+    ///     partial segment back for it (MSG_MORE), so both leave in as few packets as can be.
+    ///   - idleTimeout: how long the peer may take no byte at all before `TimeoutError`;
+    ///     nil waits as long as it takes.
+    public func sendAll(_ bytes: some Collection<UInt8>, more: Bool = false, idleTimeout: Double? = nil) async throws {
+        _ = try await write(bytes, all: true, flags: more ? Int32(MSG_NOSIGNAL) | Int32(MSG_MORE) : Int32(MSG_NOSIGNAL), idleTimeout: idleTimeout)
     }
 
-    private func write(_ bytes: some Collection<UInt8>, all: Bool) async throws -> Int {
+    /// Sends `count` bytes of the file `fd` from `offset` with `sendfile`: the kernel copies
+    /// them from the page cache to the socket, so memory stays flat whatever the size.
+    /// - Parameter idleTimeout: as in `sendAll`.
+    /// - Throws: as `send`, and `NetworkError` when the file cannot be read
+    ///   (`.system(call: "sendfile", …)`) or ends early (`.unexpectedEOF`).
+    public func sendFile(_ fd: Int32, offset: Int, count: Int, idleTimeout: Double? = nil) async throws {
+        await poll.checkpoint()
+        var position = off_t(offset)
+        let end = off_t(offset + count)
+        while position < end {
+            guard !poll.isClosed else { throw NetworkError.closed }
+            if poll.writeReady {
+                let sent = Glibc.sendfile(poll.fd, fd, &position, Int(end - position))
+                if sent > 0 {
+                    poll.drainUnproven = false
+                    continue
+                }
+                if sent == 0 { throw NetworkError.unexpectedEOF(expected: count, received: Int(position) - offset) }
+                switch greenlet_errno() {
+                case EINTR: continue
+                case EAGAIN: poll.writeReady = false
+                case let code: throw NetworkError(errno: code, call: "sendfile")
+                }
+            }
+            try await poll.waitWritable(.write(fd: poll.fd), until: .timeout(idleTimeout))
+        }
+    }
+
+    private func write(
+        _ bytes: some Collection<UInt8>, all: Bool, flags: Int32 = Int32(MSG_NOSIGNAL), idleTimeout: Double? = nil
+    ) async throws -> Int {
         await poll.checkpoint()
         var offset = 0
         var copy: [UInt8]?  // for the rare collection without contiguous storage
         repeat {
             let attempt = try bytes.withContiguousStorageIfAvailable { storage in
-                try sendNow(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage)[offset...]))
+                try sendNow(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage)[offset...]), flags: flags)
             } ?? {
                 if copy == nil { copy = Array(bytes) }
-                return try copy!.withUnsafeBytes { try sendNow(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+                return try copy!.withUnsafeBytes { try sendNow(UnsafeRawBufferPointer(rebasing: $0[offset...]), flags: flags) }
             }()
             if let count = attempt {
                 offset += count
                 if !all { break }
             } else {
-                try await poll.waitWritable(.write(fd: poll.fd))
+                try await poll.waitWritable(.write(fd: poll.fd), until: .timeout(idleTimeout))
             }
         } while offset < bytes.count
         return offset
@@ -327,11 +362,11 @@ public final class Connection: @unchecked Sendable {
 
     /// One send syscall. Returns nil when it would block; a short send marks the socket
     /// buffer full, so that the next send parks.
-    private func sendNow(_ bytes: UnsafeRawBufferPointer) throws -> Int? {
+    private func sendNow(_ bytes: UnsafeRawBufferPointer, flags: Int32) throws -> Int? {
         guard !poll.isClosed else { throw NetworkError.closed }
         guard poll.writeReady else { return nil }
         while true {
-            let count = Glibc.send(poll.fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            let count = Glibc.send(poll.fd, bytes.baseAddress, bytes.count, flags)
             if count >= 0 {
                 poll.drainUnproven = false  // no reset was pending: see `readNow`
                 if count < bytes.count { poll.writeReady = false }
