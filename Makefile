@@ -6,7 +6,7 @@ PORT ?= 4915
 BIN_DEBUG = $(shell $(SWIFT) build --show-bin-path)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path)
 
-.PHONY: deps build release run test bench clean
+.PHONY: deps build release run test bench fuzz clean
 
 deps:
 	bash Scripts/install-deps.sh
@@ -29,6 +29,21 @@ bench: release
 	GREENLET_BIN=$(BIN_RELEASE)/greenlet bash Scripts/bench-echo.sh
 	GREENLET_BIN=$(BIN_RELEASE)/greenlet bash Scripts/bench-spawn.sh
 	GREENLET_BIN=$(BIN_RELEASE)/greenlet bash Scripts/bench-echo-threads.sh
+	GREENLET_BIN=$(BIN_RELEASE)/greenlet bash Scripts/bench-http.sh
+
+# libFuzzer over the HTTP parsers (Sources/HTTPParserFuzz), for FUZZ_SECONDS. It builds in
+# its own scratch path with the sanitizers; the corpus grows in .build-fuzz, seeded from
+# Fuzz/HTTPParser/seeds, and a crashing input lands in .build-fuzz/artifacts/.
+FUZZ_SECONDS ?= 60
+FUZZ_DIR = .build-fuzz
+
+fuzz:
+	$(SWIFT) build -c release --scratch-path $(FUZZ_DIR) --product HTTPParserFuzz \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
+	$(FUZZ_DIR)/release/HTTPParserFuzz $(FUZZ_DIR)/corpus Fuzz/HTTPParser/seeds \
+		-dict=Fuzz/HTTPParser/http.dict -max_total_time=$(FUZZ_SECONDS) \
+		-artifact_prefix=$(FUZZ_DIR)/artifacts/ -print_final_stats=1
 
 clean:
 	rm -rf .build .build-*

@@ -33,12 +33,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // HTTP/1.1 parsing and serialization over bytes only (sans-I/O).
+        .target(
+            name: "GreenletHTTP",
+            dependencies: [.product(name: "HTTPTypes", package: "swift-http-types")],
+            swiftSettings: swiftSettings
+        ),
         // What the subcommands do, as a library that tests drive in-process.
         .target(
             name: "GreenletTools",
-            dependencies: ["Greenlet", .product(name: "HTTPTypes", package: "swift-http-types")],
+            dependencies: [
+                "Greenlet",
+                "GreenletHTTP",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: swiftSettings
         ),
+        // libFuzzer entry for the HTTP parsers (`make fuzz`); a plain build replays files.
+        .executableTarget(name: "HTTPParserFuzz", dependencies: ["GreenletHTTP"]),
         // The command line: argument parsing and printing only.
         .executableTarget(
             name: "greenlet",
@@ -49,6 +61,7 @@ let package = Package(
         ),
         .testTarget(name: "GreenletTests", dependencies: ["Greenlet", "CLibevent"]),
         .testTarget(name: "GreenletToolsTests", dependencies: ["GreenletTools", "Greenlet"]),
+        .testTarget(name: "GreenletHTTPTests", dependencies: ["GreenletHTTP"]),
         // Runs the built `greenlet` binary against real sockets (see Makefile).
         .testTarget(name: "EndToEndTests", dependencies: ["Greenlet"]),
     ]

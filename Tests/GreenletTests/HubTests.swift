@@ -136,7 +136,8 @@ extension HubTests {
             }
         }
         #expect(cleaned.value, "the late green thread's cleanup never ran")
-        #expect(elapsed < 0.9, "Hub.run took \(elapsed) s")
+        // Killed, not waited out: well under the 60 s sleeps (generous for a loaded machine).
+        #expect(elapsed < 5, "Hub.run took \(elapsed) s")
     }
 }
 

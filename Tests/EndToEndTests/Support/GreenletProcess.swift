@@ -215,6 +215,18 @@ final class GreenletProcess: @unchecked Sendable {
         try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count
     }
 
+    /// The child's resident set size (`VmRSS` in /proc/PID/status), in bytes.
+    func residentBytes() throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        // `VmRSS:\t   12345 kB`
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = line.dropFirst("VmRSS:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap({ Int($0) })
+        else {
+            throw GreenletProcessError(description: "no VmRSS line in /proc/\(pid)/status")
+        }
+        return kilobytes * 1024
+    }
+
     /// The child's soft and hard limits on open files.
     func openFileLimits() throws -> (soft: String, hard: String) {
         let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)

@@ -116,6 +116,17 @@ final class TestClient {
         }
     }
 
+    /// Whether bytes (or EOF, or an error) are waiting to be received, waiting at most
+    /// `seconds` for them.
+    func isReadable(within seconds: Double) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let ready = poll(&entry, 1, Int32(seconds * 1000))
+            if ready < 0 && errno == EINTR { continue }
+            return ready > 0
+        }
+    }
+
     /// Receives until `count` bytes came, the peer closed, or `seconds` passed (then it
     /// throws). May return fewer than `count` bytes only at EOF.
     func receive(exactly count: Int, within seconds: Double = 5) throws -> [UInt8] {
@@ -178,5 +189,16 @@ final class TestClient {
         guard fd >= 0 else { return }
         Glibc.close(fd)
         fd = -1
+    }
+}
+
+/// Raises this test process's soft limit on open files to at least `wanted` (bounded by
+/// the hard limit), for tests that hold many client sockets at once.
+func raiseOpenFileLimit(atLeast wanted: rlim_t) throws {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { throw SocketError(call: "getrlimit", code: errno) }
+    if limit.rlim_cur < wanted {
+        limit.rlim_cur = min(wanted, limit.rlim_max)
+        guard setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { throw SocketError(call: "setrlimit", code: errno) }
     }
 }

@@ -1,0 +1,80 @@
+import HTTPTypes
+
+/// Writes HTTP/1.1 message heads and chunked framing into a caller's byte array, appending,
+/// field by field, without building Strings. What it writes is safe by construction:
+/// swift-http-types has already turned CR, LF and NUL in field values and reason phrases
+/// into spaces, and request targets are percent-encoded where they hold other bytes.
+public enum HTTPSerializer {
+    /// `HTTP/1.1 200 OK` CRLF, the fields, CRLF.
+    public static func append(_ head: HTTPResponseHead, to bytes: inout [UInt8]) {
+        appendVersion(head.version, to: &bytes)
+        bytes.append(ASCII.space)
+        let code = head.status.code
+        for divisor in [100, 10, 1] { bytes.append(UInt8(0x30 + code / divisor % 10)) }
+        bytes.append(ASCII.space)
+        bytes.append(contentsOf: head.status.reasonPhrase.utf8)
+        appendFields(head.headerFields, to: &bytes)
+    }
+
+    /// `GET /path HTTP/1.1` CRLF, the fields, CRLF. Target bytes that cannot appear in a
+    /// request line (controls, space, non-ASCII) are percent-encoded.
+    public static func append(_ head: HTTPRequestHead, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: head.method.rawValue.utf8)
+        bytes.append(ASCII.space)
+        for byte in head.target.utf8 {
+            if byte.isVisibleASCII {
+                bytes.append(byte)
+            } else {
+                bytes.append(contentsOf: [0x25, hexDigit(byte >> 4), hexDigit(byte & 0xF)])
+            }
+        }
+        bytes.append(ASCII.space)
+        appendVersion(head.version, to: &bytes)
+        appendFields(head.headerFields, to: &bytes)
+    }
+
+    /// One chunk of a chunked body: size in hex, CRLF, the data, CRLF. Empty data writes
+    /// nothing, since an empty chunk would end the body.
+    public static func appendChunk(_ data: some Collection<UInt8>, to bytes: inout [UInt8]) {
+        guard !data.isEmpty else { return }
+        bytes.append(contentsOf: String(data.count, radix: 16).utf8)
+        appendCRLF(to: &bytes)
+        bytes.append(contentsOf: data)
+        appendCRLF(to: &bytes)
+    }
+
+    /// The last chunk (`0` CRLF), the trailer fields, and the final CRLF.
+    public static func appendLastChunk(trailers: HTTPFields = [:], to bytes: inout [UInt8]) {
+        bytes.append(0x30)
+        appendFields(trailers, to: &bytes)
+    }
+
+    /// CRLF, then `name: value` CRLF for each field, then the closing CRLF.
+    private static func appendFields(_ fields: HTTPFields, to bytes: inout [UInt8]) {
+        appendCRLF(to: &bytes)
+        for field in fields {
+            bytes.append(contentsOf: field.name.rawName.utf8)
+            bytes.append(ASCII.colon)
+            bytes.append(ASCII.space)
+            field.withUnsafeBytesOfValue { bytes.append(contentsOf: $0) }
+            appendCRLF(to: &bytes)
+        }
+        appendCRLF(to: &bytes)
+    }
+
+    private static func appendVersion(_ version: HTTPVersion, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: "HTTP/".utf8)
+        bytes.append(UInt8(0x30 + version.major % 10))
+        bytes.append(0x2E)
+        bytes.append(UInt8(0x30 + version.minor % 10))
+    }
+
+    private static func appendCRLF(to bytes: inout [UInt8]) {
+        bytes.append(ASCII.cr)
+        bytes.append(ASCII.lf)
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? 0x30 + nibble : 0x41 + nibble - 10
+    }
+}

@@ -1,0 +1,27 @@
+import Glibc
+import Synchronization
+
+/// A timestamp text that is formatted at most once per second: a server stamps every
+/// response (`Date`) and every access-log line, and within one second they all share the
+/// same text. Safe to share between hubs (one uncontended lock per call); one per hub
+/// keeps even that lock private.
+public final class CachedTimestamp: Sendable {
+    private let format: @Sendable (Int) -> String
+    private let cache = Mutex<(second: Int, text: String)>((Int.min, ""))
+
+    /// - Parameter format: turns a second since the Unix epoch into its text.
+    public init(format: @escaping @Sendable (Int) -> String) {
+        self.format = format
+    }
+
+    /// The text for `second`, formatted only when it differs from the last one asked for.
+    public func text(at second: Int = CachedTimestamp.currentSecond()) -> String {
+        cache.withLock { cached in
+            if cached.second != second { cached = (second, format(second)) }
+            return cached.text
+        }
+    }
+
+    /// The current second since the Unix epoch (`time(2)` goes through the vDSO: no syscall).
+    public static func currentSecond() -> Int { time(nil) }
+}

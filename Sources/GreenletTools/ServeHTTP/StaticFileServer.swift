@@ -1,0 +1,198 @@
+import Glibc
+import Greenlet
+import GreenletHTTP
+import HTTPTypes
+
+/// `greenlet serve-http`: the connection side of the static file server. One green
+/// thread per connection reads requests with the sans-I/O parser, asks `StaticFiles` for
+/// each answer, and writes it: the head in one send, a file body after it with `sendfile`.
+public enum StaticFileServer {
+    public struct Options: Sendable {
+        public var root: String
+        /// Seconds a client gets to send a complete request head, and an idle keep-alive
+        /// connection stays open.
+        public var requestTimeout: Double
+        /// Seconds a client may accept no byte of a response before it is dropped.
+        public var sendTimeout: Double
+        /// One Common Log Format line per request on stderr.
+        public var accessLog: Bool
+
+        public init(root: String, requestTimeout: Double = 5, sendTimeout: Double = 30, accessLog: Bool = true) {
+            self.root = root
+            self.requestTimeout = requestTimeout
+            self.sendTimeout = sendTimeout
+            self.accessLog = accessLog
+        }
+    }
+
+    /// Serves `options.root` on `threads` hubs until SIGINT or SIGTERM, then drains.
+    /// - Parameter listening: called once every hub listens, with the bound address.
+    /// - Throws: `StaticFilesError` for a root that cannot be served, `ServerGroupError`
+    ///   when a hub cannot listen.
+    public static func run(
+        host: String, port: Int, threads: Int, grace: Double, options: Options,
+        listening: @escaping @Sendable (SocketAddress) -> Void
+    ) throws {
+        let site = Site(files: try StaticFiles(root: options.root), options: options)
+        try ServerGroup(host: host, port: port, threads: threads, grace: grace) { connection in
+            try await site.serve(connection)
+        }.run(listening: listening)
+    }
+
+    /// What every connection shares: the files, the options, and the per-second texts.
+    final class Site: Sendable {
+        let files: StaticFiles
+        let options: Options
+        let date = CachedTimestamp(format: HTTPDate.format)
+        let log: AccessLog?
+
+        init(files: StaticFiles, options: Options) {
+            self.files = files
+            self.options = options
+            log = options.accessLog ? AccessLog() : nil
+        }
+
+        /// Answers requests on `connection` until the client closes, asks to, times out,
+        /// or sends something unparseable.
+        func serve(_ connection: Connection) async throws {
+            var exchange = Exchange(connection: connection, site: self)
+            try await exchange.run()
+        }
+    }
+}
+
+/// One connection's requests, in order (pipelined ones too).
+private struct Exchange {
+    let connection: Connection
+    let site: StaticFileServer.Site
+    var parser = HTTPRequestParser()
+    /// The last bytes received; the parser has not consumed `input[start...]` yet.
+    var input: [UInt8] = []
+    var start = 0
+    /// The response head being built; reused, so a keep-alive connection allocates it once.
+    var out: [UInt8] = []
+    let client: String
+
+    init(connection: Connection, site: StaticFileServer.Site) {
+        self.connection = connection
+        self.site = site
+        client = connection.remoteAddress?.host ?? "-"
+        out.reserveCapacity(512)
+    }
+
+    /// The request being read, once its head has come.
+    var head: HTTPRequestHead?
+
+    mutating func run() async throws {
+        defer { connection.close() }
+        while true {
+            head = nil
+            do {
+                // A request: its head and body within the request timeout; the body is dropped.
+                let complete = try await withTimeout(seconds: site.options.requestTimeout) {
+                    try await readRequest()
+                }
+                guard complete else { return }
+            } catch let error as HTTPParseError {
+                try await refuse(error.status)
+                return
+            } catch is TimeoutError {
+                // Slowloris: a request begun but not finished gets 408; an idle one just closes.
+                if head != nil || !parser.isIdle { try await refuse(.requestTimeout) }
+                return
+            }
+            guard let head else { return }
+            let keepAlive = head.keepAlive
+            try await respond(to: head, keepAlive: keepAlive)
+            connection.isBusy = false
+            if !keepAlive { return }
+        }
+    }
+
+    /// Reads one request to its end; false when the client closed between requests.
+    private mutating func readRequest() async throws -> Bool {
+        while true {
+            guard let event = try await nextEvent() else { return false }
+            switch event {
+            case .head(let received):
+                head = received
+                connection.isBusy = true
+            case .body:
+                break
+            case .end:
+                return true
+            }
+        }
+    }
+
+    /// The parser's next event, reading more bytes as it needs them; nil when the client
+    /// closed between requests.
+    private mutating func nextEvent() async throws -> HTTPParseEvent<HTTPRequestHead>? {
+        while true {
+            let step = try parser.parse(input[start...])
+            start += step.consumed
+            if let event = step.event { return event }
+            // No event: the parser took all the input (it keeps a partial head itself), so
+            // the next read replaces the buffer instead of growing it.
+            let received = try await connection.recv(max: 16 * 1024)
+            if received.isEmpty {
+                // End of stream: fine between requests, a cut request otherwise.
+                if let event = try parser.finish() { return event }
+                return nil
+            }
+            input = received
+            start = 0
+        }
+    }
+
+    private mutating func respond(to head: HTTPRequestHead, keepAlive: Bool) async throws {
+        let second = CachedTimestamp.currentSecond()
+        var response = site.files.respond(method: head.method, target: head.target, headerFields: head.headerFields, now: second)
+        if head.method == .head { response.dropBody() }
+        defer { response.dropBody() }
+        try await send(&response, keepAlive: keepAlive, version: head.version, second: second)
+        log(head, response.status, bytes: response.bodyCount, second: second)
+    }
+
+    /// Answers a request that cannot be served (unparseable, too large, too slow), then
+    /// the connection closes: what follows it on the wire cannot be trusted.
+    private mutating func refuse(_ status: HTTPResponse.Status) async throws {
+        let second = CachedTimestamp.currentSecond()
+        var response = StaticResponse.page(status)
+        try await send(&response, keepAlive: false, version: .http1_1, second: second)
+        log(head, status, bytes: response.bodyCount, second: second)
+    }
+
+    private mutating func send(
+        _ response: inout StaticResponse, keepAlive: Bool, version: HTTPVersion, second: Int
+    ) async throws {
+        var fields = response.headerFields
+        fields[.date] = site.date.text(at: second)
+        fields[.server] = "greenlet"
+        if !keepAlive {
+            fields[.connection] = "close"
+        } else if version == .http1_0 {
+            fields[.connection] = "keep-alive"
+        }
+        out.removeAll(keepingCapacity: true)
+        HTTPSerializer.append(HTTPResponseHead(status: response.status, headerFields: fields), to: &out)
+        let timeout = site.options.sendTimeout
+        switch response.body {
+        case .none:
+            try await connection.sendAll(out, idleTimeout: timeout)
+        case .bytes(let bytes):
+            out += bytes
+            try await connection.sendAll(out, idleTimeout: timeout)
+        case .file(let descriptor, let offset, let length):
+            try await connection.sendAll(out, more: true, idleTimeout: timeout)
+            try await connection.sendFile(descriptor, offset: offset, count: length, idleTimeout: timeout)
+        }
+    }
+
+    private func log(_ head: HTTPRequestHead?, _ status: HTTPResponse.Status, bytes: Int, second: Int) {
+        guard let log = site.log else { return }
+        let requestLine = head.map { "\($0.method.rawValue) \($0.target) \($0.version)" } ?? "-"
+        let line = log.line(client: client, requestLine: requestLine, status: status.code, bytes: bytes, at: second)
+        line.utf8.withContiguousStorageIfAvailable { _ = write(2, $0.baseAddress, $0.count) }
+    }
+}
