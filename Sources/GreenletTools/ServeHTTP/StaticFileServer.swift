@@ -116,7 +116,6 @@ private struct Exchange {
             switch event {
             case .head(let received):
                 head = received
-                connection.isBusy = true
             case .body:
                 break
             case .end:
@@ -133,7 +132,9 @@ private struct Exchange {
             start += step.consumed
             if let event = step.event { return event }
             // No event: the parser took all the input (it keeps a partial head itself), so
-            // the next read replaces the buffer instead of growing it.
+            // the next read replaces the buffer instead of growing it. A shutdown lets a
+            // request that has begun finish; it ends a connection that waits for the next.
+            connection.isBusy = head != nil || !parser.isIdle
             let received = try await connection.recv(max: 16 * 1024)
             if received.isEmpty {
                 // End of stream: fine between requests, a cut request otherwise.
