@@ -155,10 +155,13 @@ struct MessageFramer: Sendable {
                 reset()
                 return (at, .end(trailers))
             case .untilClose:
-                let count = input.count - at
-                guard count > 0 else { return (at, nil) }
-                try countBody(count)
-                return (input.count, .body(at..<input.count))
+                guard at < input.count else { return (at, nil) }
+                // Up to the limit, then the error: the same body comes out however the
+                // input is cut.
+                let count = min(input.count - at, limits.maxBodyLength - bodyLength)
+                guard count > 0 else { throw .bodyTooLarge }
+                bodyLength += count
+                return (at + count, .body(at..<(at + count)))
             case .endPending:
                 reset()
                 return (at, .end([:]))

@@ -77,10 +77,13 @@ func pieces(of input: [UInt8]) -> [ArraySlice<UInt8>] {
     return result
 }
 
-func checkRequests(_ input: [UInt8]) {
-    var whole = HTTPRequestParser()
+/// Limits small enough for inputs of a few KiB to reach every limit check.
+let smallLimits = HTTPParserLimits(maxStartLineLength: 40, maxHeaderBlockLength: 200, maxHeaderFields: 6, maxBodyLength: 300)
+
+func checkRequests(_ input: [UInt8], limits: HTTPParserLimits) {
+    var whole = HTTPRequestParser(limits: limits)
     let reading = read(&whole, [input[...]])
-    var cut = HTTPRequestParser()
+    var cut = HTTPRequestParser(limits: limits)
     precondition(read(&cut, pieces(of: input)) == reading, "request parse depends on where the input is cut")
     for head in reading.heads {
         var wire: [UInt8] = []
@@ -91,20 +94,22 @@ func checkRequests(_ input: [UInt8]) {
     }
 }
 
-func checkResponses(_ input: [UInt8]) {
+func checkResponses(_ input: [UInt8], limits: HTTPParserLimits) {
     let methods: [HTTPRequest.Method] = [.get, .head, .connect, .post]
     let method = methods[Int(input.first ?? 0) % methods.count]
-    var whole = HTTPResponseParser(requestMethod: method)
+    var whole = HTTPResponseParser(requestMethod: method, limits: limits)
     let reading = read(&whole, [input[...]])
-    var cut = HTTPResponseParser(requestMethod: method)
+    var cut = HTTPResponseParser(requestMethod: method, limits: limits)
     precondition(read(&cut, pieces(of: input)) == reading, "response parse depends on where the input is cut")
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
-    checkRequests(input)
-    checkResponses(input)
+    checkRequests(input, limits: HTTPParserLimits())
+    checkRequests(input, limits: smallLimits)
+    checkResponses(input, limits: HTTPParserLimits(maxBodyLength: .max))
+    checkResponses(input, limits: smallLimits)
     return 0
 }
 

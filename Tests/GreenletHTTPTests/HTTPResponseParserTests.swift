@@ -1,3 +1,4 @@
+import Foundation
 import GreenletHTTP
 import HTTPTypes
 import Testing
@@ -121,6 +122,32 @@ struct HTTPResponseParserTests {
     @Test func aBodyLimitStopsAnEndlessResponse() {
         var parser = HTTPResponseParser(limits: HTTPParserLimits(maxBodyLength: 4))
         let outcome = feed(&parser, [bytes("HTTP/1.1 200 OK\r\n\r\nabc")[...], bytes("de")[...]])
-        #expect(outcome == Outcome(events: [Self.head(200, "OK"), body("abc")], error: .bodyTooLarge))
+        #expect(outcome == Outcome(events: [Self.head(200, "OK"), body("abcd")], error: .bodyTooLarge))
     }
+
+    /// Found by the fuzzer: a close-delimited body over the limit gave part of the body or
+    /// none depending on how the input was cut.
+    @Test func fuzzCloseDelimitedBodyLimitIsTheSameAtEveryCut() throws {
+        let input = try #require(Data(base64Encoded: Self.crashCloseDelimitedLimit)).map { $0 }
+        let limits = HTTPParserLimits(maxStartLineLength: 40, maxHeaderBlockLength: 200, maxHeaderFields: 6, maxBodyLength: 300)
+        var whole = HTTPResponseParser(limits: limits)
+        let outcome = feed(&whole, [input[...]], finish: true)
+        #expect(outcome.error == .bodyTooLarge)
+        guard case .body(let bytes) = outcome.events.last else { throw HTTPParseError.bodyTooLarge }
+        #expect(bytes.count == 300)
+        expectEverySplit(input, gives: outcome, with: { HTTPResponseParser(limits: limits) }, finish: true)
+    }
+
+    static let crashCloseDelimitedLimit = """
+        SFRUUC8xLjEgMTAwIENvbnRpbnVlDQoNCkhUVFAvMS4xIDIwMCBPSw0KVHJhbnNmZXItRW5jb2RpRGVmYXVsdEluZzogY2h1bmtl
+        ZA0KDQowDQphYmNQT///UC8wDQo1DQogMzA0SG9zdP///////////////////////////////////////1BPU1cgL3UgSFRUUC8N
+        CmENClRybGQNCjANCjANClgtQ2hlY2thbHVlDQq6c3Q6IGENClRybGQNCjANClgtQ0NoZWNrPYdhbHVlDQpzdDogYQ0KVHJsZP9y
+        bGQNCjANClgtQ2hlY2s9dWUNCnN0OiBhDQpUcmxkDQowDQpYLUNDaGVjaz2HYWx1ZQ0Kc3Q6557y9auNk5sNCjANCjANClgtQ2hl
+        Y2thbHVlDQpzdDogYQ0KVHJsDQpYLUNDaGVDaGVjaz11ZQ0KNQ0KIDMNCjANClgtQ0NoLUNoZWNrYWx1ZQ0Kc3Q6IGENbGQNCjAN
+        CjANClgtQ2hlY2thbHVlDQpzdDogYQ0KVHJsZA0KMA0KWC1DQ2hlY2s9h2FsdWUNCnN0OiBhDQpUcmxk/3JsZA0KMA0KWC1DaGVj
+        az11ZQ0Kc3Q6IGENClRybGQNCjANClgtQ+ee8vWrjZObDQowDQowDQpYLUNoZWNrYWx1ZQ0Kc3Q6IGENClRybA0KWC1DQ2hlQ2hl
+        Y2s9dWUNCjUNCiAzMDRIb3N0//////////////////////////////8NCnN0OiBhDQpUcmxkDQowDQpYLUNDaC1DaGVja2FsdWUN
+        CnN0OiBhDQpUcmxkDQowDQpYLUNDaGVjaz2HYWx1ZQ0Kc3Q6IGENClRyiIhudGVuDQp0LUxlbmd0RGVmYXUlbHRJaDogLDUsDQpU
+        VVVVVWZlci1FbmNvZzogYzBo
+        """.filter { !$0.isWhitespace }
 }
