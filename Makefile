@@ -33,7 +33,8 @@ bench: release
 
 # libFuzzer over the HTTP parsers (Sources/HTTPParserFuzz), for FUZZ_SECONDS. It builds in
 # its own scratch path with the sanitizers; the corpus grows in .build-fuzz, seeded from
-# Fuzz/HTTPParser/seeds, and a crashing input lands in .build-fuzz/artifacts/.
+# Fuzz/HTTPParser/seeds, and a crashing input lands in .build-fuzz/artifacts/. Swift's
+# backtracer is off so that libFuzzer and ASan report a trap themselves.
 FUZZ_SECONDS ?= 60
 FUZZ_DIR = .build-fuzz
 
@@ -41,7 +42,7 @@ fuzz:
 	$(SWIFT) build -c release --scratch-path $(FUZZ_DIR) --product HTTPParserFuzz \
 		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
 	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
-	$(FUZZ_DIR)/release/HTTPParserFuzz $(FUZZ_DIR)/corpus Fuzz/HTTPParser/seeds \
+	SWIFT_BACKTRACE=enable=no $(FUZZ_DIR)/release/HTTPParserFuzz $(FUZZ_DIR)/corpus Fuzz/HTTPParser/seeds \
 		-dict=Fuzz/HTTPParser/http.dict -max_total_time=$(FUZZ_SECONDS) \
 		-artifact_prefix=$(FUZZ_DIR)/artifacts/ -print_final_stats=1
 

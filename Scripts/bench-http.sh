@@ -6,7 +6,9 @@
 # Each server is pinned to CPU 0 and the load (`wrk -t1 -cCONNECTIONS`) to
 # CPU 1; server CPU is utime+stime from /proc/PID/stat around each load (for
 # nginx, master plus worker). Prints the median requests/s and server CPU µs
-# per request of each, and the greenlet/nginx ratios.
+# per request of each, and the greenlet/nginx ratios. Warns when wrk saw
+# socket errors or non-2xx answers, and when other processes or steal took
+# more than a tenth of CPU 0 or 1 during a load.
 #
 #   Scripts/bench-http.sh
 #   RUNS=5 DURATION=10s CONNECTIONS=100 Scripts/bench-http.sh
@@ -129,11 +131,13 @@ cpu_ticks() {
   echo $((f[11] + f[12])) # fields 14 and 15; field 3 is f[0]
 }
 
-# Busy time of CPU 0 (user, nice, system, irq, softirq; not idle, iowait or
-# steal) in clock ticks. Beyond the server's own CPU it shows what else ran
-# there: other processes, and the interrupt work of loopback traffic.
-cpu0_busy_ticks() {
-  awk '$1 == "cpu0" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
+# Task time (user, nice, system) and steal time of CPUs 0 and 1, in clock
+# ticks. Task time beyond the server's own (CPU 0) or wrk's (CPU 1) is other
+# processes competing with them; steal is time the hypervisor gave elsewhere.
+cpu01_ticks() {
+  awk '$1 == "cpu0" { t0 = $2 + $3 + $4; s0 = $9 }
+       $1 == "cpu1" { t1 = $2 + $3 + $4; s1 = $9 }
+       END { print t0, s0, t1, s1 }' /proc/stat
 }
 
 # Pids whose parent is $1.
@@ -316,13 +320,15 @@ for run in $(seq "$RUNS"); do
       esac
       read -ra load <<<"$(wrk_cmd "$file" "$port")"
       before=$(server_ticks "$contender")
-      cpu0_before=$(cpu0_busy_ticks)
+      read -r cpu0_before steal0_before cpu1_before steal1_before < <(cpu01_ticks)
+      times >"$work/times.before"
       # In the background so that an interrupt is handled at once, not after
       # the load finishes (bash runs traps only between foreground commands).
       timeout --foreground -k 5 $((duration_s + 60)) "${load[@]}" >"$work/wrk.out" 2>"$work/wrk.err" &
       load_pid=$!
       load_rc=0
       wait "$load_pid" || load_rc=$?
+      times >"$work/times.after"
       load_pid=""
       case $load_rc in
         0) ;;
@@ -332,12 +338,20 @@ for run in $(seq "$RUNS"); do
       [ -z "$greenlet_pid" ] || kill -0 "$greenlet_pid" 2>/dev/null || die "greenlet serve-http exited (after run $run, $contender /$file): $(tail -c 500 "$work/greenlet.err")"
       [ -z "$nginx_worker" ] || kill -0 "$nginx_worker" 2>/dev/null || die "the nginx worker exited (after run $run, $contender /$file): $(tail -c 500 "$ngx/error.log")"
       after=$(server_ticks "$contender")
-      cpu0_after=$(cpu0_busy_ticks)
+      read -r cpu0_after steal0_after cpu1_after steal1_after < <(cpu01_ticks)
 
       python3 - "$work/wrk.out" "$warnings" "$run" "$file" "$contender" "$((after - before))" \
-        "$((cpu0_after - cpu0_before))" >>"$rows" <<'PY'
+        "$((cpu0_after - cpu0_before - (after - before)))" "$((steal0_after - steal0_before))" \
+        "$((cpu1_after - cpu1_before))" "$((steal1_after - steal1_before))" \
+        "$work/times.before" "$work/times.after" "$clk_tck" >>"$rows" <<'PY'
 import re, sys
-path, warnings, run, file, who, ticks, cpu0 = sys.argv[1:]
+path, warnings, run, file, who, ticks, others0, steal0, busy1, steal1, tb, ta, clk_tck = sys.argv[1:]
+# wrk's CPU: the growth of the shell's finished children's time (bash `times`).
+def children(p):
+    line = open(p).read().splitlines()[1]
+    return sum(int(m) * 60 + float(s) for m, s in re.findall(r"(\d+)m([0-9.]+)s", line))
+load_ticks = round((children(ta) - children(tb)) * int(clk_tck))
+others1 = int(busy1) - load_ticks
 out = open(path).read()
 def num(pattern, conv=float):
     m = re.search(pattern, out)
@@ -361,40 +375,54 @@ if sock or non2xx:
     print(line, file=open(warnings, "a"))
 if reqs <= 0:
     sys.exit(f"bench-http: no requests completed for {who} /{file} (run {run}):\n{out}")
-print("\t".join(str(v) for v in (run, file, who, reqs, rps, mib, ticks, cpu0)))
+print("\t".join(str(v) for v in (run, file, who, reqs, rps, mib, ticks, max(0, int(others0)), steal0,
+                                          load_ticks, max(0, others1), steal1)))
 PY
       echo "bench-http: run $run $file $contender done" >&2
     done
   done
 done
 
-python3 - "$rows" "$warnings" "$clk_tck" "$RUNS" "$DURATION" "$CONNECTIONS" <<'PY'
+python3 - "$rows" "$warnings" "$clk_tck" "$duration_s" "$RUNS" "$DURATION" "$CONNECTIONS" <<'PY'
 import statistics, sys
-path, warnings, clk_tck, runs, duration, conns = sys.argv[1], sys.argv[2], int(sys.argv[3]), *sys.argv[4:]
+path, warnings, clk_tck, duration_s, runs, duration, conns = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:5]), *sys.argv[5:]
 label = {"1k.bin": "1 KiB", "1m.bin": "1 MiB"}
 rows = []
 for line in open(path):
-    run, file, who, reqs, rps, mib, ticks, cpu0 = line.rstrip("\n").split("\t")
-    reqs, ticks, cpu0 = int(reqs), int(ticks), int(cpu0)
+    run, file, who, reqs, rps, mib, *ticks = line.rstrip("\n").split("\t")
+    ticks, others0, steal0, load, others1, steal1 = map(int, ticks)
+    reqs = int(reqs)
     rows.append(dict(run=run, file=file, who=who, reqs=reqs, rps=float(rps), mib=float(mib),
-                     ticks=ticks, cpu0=cpu0, cpu=ticks * 1e6 / clk_tck / reqs))
+                     ticks=ticks, others0=others0, steal0=steal0, load=load, others1=others1,
+                     steal1=steal1, cpu=ticks * 1e6 / clk_tck / reqs))
 
 print(f"wrk -t1 -c{conns} -d{duration}, server on CPU 0, wrk on CPU 1, "
       f"{runs} interleaved run{'s' if runs != '1' else ''}\n")
-print("| run | file | server | requests | req/s | MiB/s | server CPU s | CPU 0 busy s | server CPU µs/request |")
-print("|---|---|---|---:|---:|---:|---:|---:|---:|")
+print("| run | file | server | requests | req/s | MiB/s | server CPU s | wrk CPU s "
+      "| others s CPU 0/1 | steal s CPU 0/1 | server CPU µs/request |")
+print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+s = lambda t: f"{t / clk_tck:.2f}"
 for r in rows:
     print(f"| {r['run']} | {label[r['file']]} | {r['who']} | {r['reqs']} | {r['rps']:.0f} | {r['mib']:.1f} "
-          f"| {r['ticks'] / clk_tck:.2f} | {r['cpu0'] / clk_tck:.2f} | {r['cpu']:.2f} |")
+          f"| {s(r['ticks'])} | {s(r['load'])} | {s(r['others0'])}/{s(r['others1'])} "
+          f"| {s(r['steal0'])}/{s(r['steal1'])} | {r['cpu']:.2f} |")
 
-for line in open(warnings):
-    print(f"\n{line.rstrip()}", end="")
+notes = [line.rstrip() for line in open(warnings)]
 # A clock tick is 1/CLK_TCK s; below ~100 ticks the rounding alone exceeds 1%.
 short = [r for r in rows if r["ticks"] < 100]
 if short:
-    print(f"\nwarning: {len(short)} measurement(s) under 100 clock ticks of server CPU; "
-          "raise DURATION for precise numbers", end="")
-print()
+    notes.append(f"warning: {len(short)} measurement(s) under 100 clock ticks of server CPU; "
+                 "raise DURATION for precise numbers")
+# Other processes (or the hypervisor) on the server's or wrk's CPU for more
+# than a tenth of the load make its figures, req/s above all, unreliable.
+lost = lambda r: max(r["others0"] + r["steal0"], r["others1"] + r["steal1"]) / clk_tck
+busy = [r for r in rows if lost(r) > 0.1 * duration_s]
+if busy:
+    notes.append(f"warning: in {len(busy)} of {len(rows)} measurement(s) other processes or steal took "
+                 f"more than 10% of CPU 0 or 1 (up to {max(lost(r) for r in busy):.2f} s of {duration_s} s); "
+                 "rerun on a quiet machine")
+if notes:
+    print("\n" + "\n".join(notes))
 
 print()
 print("| file | server | median req/s | median MiB/s | median server CPU µs/request |")
