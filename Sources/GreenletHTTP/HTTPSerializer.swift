@@ -6,14 +6,32 @@ import HTTPTypes
 /// into spaces, and request targets are percent-encoded where they hold other bytes.
 public enum HTTPSerializer {
     /// `HTTP/1.1 200 OK` CRLF, the fields, CRLF.
-    public static func append(_ head: HTTPResponseHead, to bytes: inout [UInt8]) {
+    /// - Parameter open: leaves the head open, without its closing CRLF, for fields a
+    ///   server adds to every response (`appendField`, then `closeHead`): cheaper than
+    ///   adding them to the `HTTPFields` first.
+    public static func append(_ head: HTTPResponseHead, to bytes: inout [UInt8], open: Bool = false) {
         appendVersion(head.version, to: &bytes)
         bytes.append(ASCII.space)
         let code = head.status.code
         for divisor in [100, 10, 1] { bytes.append(UInt8(0x30 + code / divisor % 10)) }
         bytes.append(ASCII.space)
         bytes.append(contentsOf: head.status.reasonPhrase.utf8)
-        appendFields(head.headerFields, to: &bytes)
+        appendFields(head.headerFields, to: &bytes, open: open)
+    }
+
+    /// `name: value` CRLF, into a head left open. The caller vouches for the bytes: a
+    /// name that is a token, a value without CR, LF or NUL.
+    public static func appendField(_ name: String, _ value: String, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(ASCII.colon)
+        bytes.append(ASCII.space)
+        bytes.append(contentsOf: value.utf8)
+        appendCRLF(to: &bytes)
+    }
+
+    /// The CRLF that ends a head left open.
+    public static func closeHead(to bytes: inout [UInt8]) {
+        appendCRLF(to: &bytes)
     }
 
     /// `GET /path HTTP/1.1` CRLF, the fields, CRLF. Target bytes that cannot appear in a
@@ -49,8 +67,8 @@ public enum HTTPSerializer {
         appendFields(trailers, to: &bytes)
     }
 
-    /// CRLF, then `name: value` CRLF for each field, then the closing CRLF.
-    private static func appendFields(_ fields: HTTPFields, to bytes: inout [UInt8]) {
+    /// CRLF, then `name: value` CRLF for each field, then the closing CRLF unless `open`.
+    private static func appendFields(_ fields: HTTPFields, to bytes: inout [UInt8], open: Bool = false) {
         appendCRLF(to: &bytes)
         for field in fields {
             bytes.append(contentsOf: field.name.rawName.utf8)
@@ -59,7 +77,7 @@ public enum HTTPSerializer {
             field.withUnsafeBytesOfValue { bytes.append(contentsOf: $0) }
             appendCRLF(to: &bytes)
         }
-        appendCRLF(to: &bytes)
+        if !open { appendCRLF(to: &bytes) }
     }
 
     private static func appendVersion(_ version: HTTPVersion, to bytes: inout [UInt8]) {

@@ -6,45 +6,59 @@ enum MIMETypes {
     /// - Parameter name: the file's name, or its whole path.
     static func contentType(forName name: some BidirectionalCollection<UInt8>) -> String {
         guard let dot = name.lastIndex(of: UInt8(ascii: ".")), !name[dot...].contains(UInt8(ascii: "/")) else { return unknown }
-        let suffix = name[name.index(after: dot)...]
-        // Every known extension is short ASCII: such a string is stored inline, not allocated.
-        guard suffix.count <= 8, suffix.allSatisfy({ $0 < 0x80 }) else { return unknown }
-        return contentType(forExtension: String(decoding: suffix.lazy.map { $0 | ($0 >= 0x41 && $0 <= 0x5A ? 0x20 : 0) }, as: UTF8.self))
+        guard let key = key(name[name.index(after: dot)...]) else { return unknown }
+        return types[key] ?? unknown
     }
 
-    private static func contentType(forExtension suffix: String) -> String {
-        switch suffix {
-        case "html", "htm": html
-        case "txt", "text", "log": "text/plain; charset=utf-8"
-        case "md": "text/markdown; charset=utf-8"
-        case "css": "text/css; charset=utf-8"
-        case "js", "mjs": "text/javascript; charset=utf-8"
-        case "csv": "text/csv; charset=utf-8"
-        case "json", "map": "application/json"
-        case "xml": "application/xml"
-        case "wasm": "application/wasm"
-        case "pdf": "application/pdf"
-        case "zip": "application/zip"
-        case "gz": "application/gzip"
-        case "tar": "application/x-tar"
-        case "png": "image/png"
-        case "jpg", "jpeg": "image/jpeg"
-        case "gif": "image/gif"
-        case "svg": "image/svg+xml"
-        case "ico": "image/x-icon"
-        case "webp": "image/webp"
-        case "avif": "image/avif"
-        case "bmp": "image/bmp"
-        case "mp4": "video/mp4"
-        case "webm": "video/webm"
-        case "mp3": "audio/mpeg"
-        case "ogg": "audio/ogg"
-        case "wav": "audio/wav"
-        case "woff": "font/woff"
-        case "woff2": "font/woff2"
-        case "ttf": "font/ttf"
-        case "otf": "font/otf"
-        default: unknown
+    /// An extension of up to 8 ASCII bytes, lowercased and packed into an integer: one
+    /// hash lookup per request instead of a string comparison per known extension.
+    private static func key(_ suffix: some Collection<UInt8>) -> UInt64? {
+        guard !suffix.isEmpty, suffix.count <= 8 else { return nil }
+        var key: UInt64 = 0
+        for byte in suffix {
+            guard byte < 0x80 else { return nil }
+            key = key << 8 | UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
         }
+        return key
     }
+
+    private static let types: [UInt64: String] = {
+        let named: [([String], String)] = [
+            (["html", "htm"], html),
+            (["txt", "text", "log"], "text/plain; charset=utf-8"),
+            (["md"], "text/markdown; charset=utf-8"),
+            (["css"], "text/css; charset=utf-8"),
+            (["js", "mjs"], "text/javascript; charset=utf-8"),
+            (["csv"], "text/csv; charset=utf-8"),
+            (["json", "map"], "application/json"),
+            (["xml"], "application/xml"),
+            (["wasm"], "application/wasm"),
+            (["pdf"], "application/pdf"),
+            (["zip"], "application/zip"),
+            (["gz"], "application/gzip"),
+            (["tar"], "application/x-tar"),
+            (["png"], "image/png"),
+            (["jpg", "jpeg"], "image/jpeg"),
+            (["gif"], "image/gif"),
+            (["svg"], "image/svg+xml"),
+            (["ico"], "image/x-icon"),
+            (["webp"], "image/webp"),
+            (["avif"], "image/avif"),
+            (["bmp"], "image/bmp"),
+            (["mp4"], "video/mp4"),
+            (["webm"], "video/webm"),
+            (["mp3"], "audio/mpeg"),
+            (["ogg"], "audio/ogg"),
+            (["wav"], "audio/wav"),
+            (["woff"], "font/woff"),
+            (["woff2"], "font/woff2"),
+            (["ttf"], "font/ttf"),
+            (["otf"], "font/otf"),
+        ]
+        var types: [UInt64: String] = [:]
+        for (extensions, type) in named {
+            for name in extensions { types[key(name.utf8)!] = type }
+        }
+        return types
+    }()
 }

@@ -22,8 +22,9 @@ enum RequestPath {
             rest = rest[pathStart...]
             if rest.hasPrefix("?") { return ("/", rest.dropFirst()) }
         }
-        guard let mark = rest.firstIndex(of: "?") else { return (rest, nil) }
-        return (rest[..<mark], rest[rest.index(after: mark)...])
+        // Searched as bytes: a `?` is ASCII, and Character indexing costs per step.
+        guard let mark = rest.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (rest, nil) }
+        return (rest[..<mark], rest[rest.utf8.index(after: mark)...])
     }
 
     /// Percent-decodes `path` into `buffer` as segments joined by `/`, without a leading

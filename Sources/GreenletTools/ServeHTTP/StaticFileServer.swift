@@ -82,6 +82,8 @@ private struct Exchange {
 
     /// The request being read, once its head has come.
     var head: HTTPRequestHead?
+    /// When the request being read must be complete, on `MonotonicClock`.
+    var deadline: UInt64 = 0
 
     mutating func run() async throws {
         defer { connection.close() }
@@ -89,10 +91,8 @@ private struct Exchange {
             head = nil
             do {
                 // A request: its head and body within the request timeout; the body is dropped.
-                let complete = try await withTimeout(seconds: site.options.requestTimeout) {
-                    try await readRequest()
-                }
-                guard complete else { return }
+                deadline = MonotonicClock.now() + UInt64(site.options.requestTimeout * 1e9)
+                guard try await readRequest() else { return }
             } catch let error as HTTPParseError {
                 try await refuse(error.status)
                 return
@@ -135,7 +135,9 @@ private struct Exchange {
             // the next read replaces the buffer instead of growing it. A shutdown lets a
             // request that has begun finish; it ends a connection that waits for the next.
             connection.isBusy = head != nil || !parser.isIdle
-            let received = try await connection.recv(max: 16 * 1024)
+            let now = MonotonicClock.now()
+            let left = deadline > now ? Double(deadline - now) / 1e9 : 0
+            let received = try await connection.recv(max: 16 * 1024, timeout: left)
             if received.isEmpty {
                 // End of stream: fine between requests, a cut request otherwise.
                 if let event = try parser.finish() { return event }
@@ -167,16 +169,16 @@ private struct Exchange {
     private mutating func send(
         _ response: inout StaticResponse, keepAlive: Bool, version: HTTPVersion, second: Int
     ) async throws {
-        var fields = response.headerFields
-        fields[.date] = site.date.text(at: second)
-        fields[.server] = "greenlet"
-        if !keepAlive {
-            fields[.connection] = "close"
-        } else if version == .http1_0 {
-            fields[.connection] = "keep-alive"
-        }
         out.removeAll(keepingCapacity: true)
-        HTTPSerializer.append(HTTPResponseHead(status: response.status, headerFields: fields), to: &out)
+        HTTPSerializer.append(HTTPResponseHead(status: response.status, headerFields: response.headerFields), to: &out, open: true)
+        HTTPSerializer.appendField("Date", site.date.text(at: second), to: &out)
+        HTTPSerializer.appendField("Server", "greenlet", to: &out)
+        if !keepAlive {
+            HTTPSerializer.appendField("Connection", "close", to: &out)
+        } else if version == .http1_0 {
+            HTTPSerializer.appendField("Connection", "keep-alive", to: &out)
+        }
+        HTTPSerializer.closeHead(to: &out)
         let timeout = site.options.sendTimeout
         switch response.body {
         case .none:

@@ -14,6 +14,9 @@ import HTTPTypes
 public final class StaticFiles: Sendable {
     private let root: ServedRoot
     private static let indexName = "index.html"
+    /// Files served again and again (a site's assets) mostly share a few modification
+    /// times: the last one's `Last-Modified` text is kept.
+    private let lastModifiedText = CachedTimestamp(format: HTTPDate.format)
 
     /// The real path of the served directory.
     public var rootPath: String { root.path }
@@ -133,7 +136,7 @@ public final class StaticFiles: Sendable {
     /// A regular file, after the conditions and the range the request sets.
     private func file(_ descriptor: Int32, _ status: stat, name: some BidirectionalCollection<UInt8>, _ request: Request) -> StaticResponse {
         let validators = FileValidators(status: status, now: request.now)
-        let lastModified = HTTPDate.format(validators.lastModified)
+        let lastModified = lastModifiedText.text(at: validators.lastModified)
         let size = Int(status.st_size)
         var range = ByteRange.whole
         if validators.isNotModified(by: request.headerFields) {
