@@ -39,7 +39,10 @@ struct BenchmarkReportTests {
         let report = try SpawnBenchmark.run(count: 2000, osThreads: 8)
         for row in report.results {
             for figure in SpawnBenchmark.Figure.allCases {
-                #expect((row.value(figure.rawValue) ?? 0) > 0, "\(row.mode) \(figure.rawValue)")
+                let value = try #require(row.value(figure.rawValue), "\(row.mode) \(figure.rawValue)")
+                // Resident memory is the whole process's, and other tests in it free memory
+                // meanwhile: only the times can be required to be positive here.
+                if figure == .memory { #expect(value.isFinite) } else { #expect(value > 0, "\(row.mode) \(figure.rawValue)") }
             }
         }
         #expect(report.results.map(\.mode) == ["green", "threads"])
