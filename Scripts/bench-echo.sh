@@ -79,16 +79,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# utime+stime of the whole process (all threads), in clock ticks. Fields are
-# counted after the last ')' because the command name may contain spaces.
-cpu_ticks() {
-  local stat rest
-  stat=$(<"/proc/$1/stat")
-  rest=${stat##*) }
-  local -a f
-  read -ra f <<<"$rest"
-  echo $((f[11] + f[12])) # fields 14 and 15; field 3 is f[0]
-}
+# shellcheck source=Scripts/bench-lib.sh
+source Scripts/bench-lib.sh  # cpu_ticks
 
 # Starts "$@" pinned to CPU 0 and sets server_pid and port from its
 # "listening on 127.0.0.1:PORT" line.

@@ -120,16 +120,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# utime+stime of the whole process (all threads), in clock ticks. Fields are
-# counted after the last ')' because the command name may contain spaces.
-cpu_ticks() {
-  local stat rest
-  stat=$(<"/proc/$1/stat")
-  rest=${stat##*) }
-  local -a f
-  read -ra f <<<"$rest"
-  echo $((f[11] + f[12])) # fields 14 and 15; field 3 is f[0]
-}
+# shellcheck source=Scripts/bench-lib.sh
+source Scripts/bench-lib.sh  # cpu_ticks
 
 # Task time (user, nice, system) and steal time of CPUs 0 and 1, in clock
 # ticks. Task time beyond the server's own (CPU 0) or wrk's (CPU 1) is other
