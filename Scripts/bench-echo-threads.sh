@@ -6,15 +6,15 @@
 #   Scripts/bench-echo-threads.sh            (builds the release binary first)
 #   GREENLET_BIN=path RUNS=5 MESSAGES=5000 Scripts/bench-echo-threads.sh
 set -euo pipefail
+# shellcheck source=Scripts/bench-lib.sh
+source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary
+absolute_greenlet_bin
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-3}
 MESSAGES=${MESSAGES:-5000}
 CONNECTIONS=${CONNECTIONS:-100}
-if [ -z "${GREENLET_BIN:-}" ]; then
-  swift build -c release --product greenlet >&2
-  GREENLET_BIN="$(swift build -c release --show-bin-path)/greenlet"
-fi
+GREENLET_BIN=$(greenlet_binary)
 
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT

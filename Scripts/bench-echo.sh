@@ -14,12 +14,9 @@
 # Loopback only.
 set -euo pipefail
 
-# Resolve a relative GREENLET_BIN before leaving the caller's directory.
-if [[ ${GREENLET_BIN:-} == */* ]]; then
-  GREENLET_BIN=$(realpath -m -- "$GREENLET_BIN")
-elif [ -n "${GREENLET_BIN:-}" ]; then
-  GREENLET_BIN=$(command -v -- "$GREENLET_BIN" || echo "$GREENLET_BIN")
-fi
+# shellcheck source=Scripts/bench-lib.sh
+source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, cpu_ticks
+absolute_greenlet_bin
 cd "$(dirname "$0")/.."
 
 CONNECTIONS=${CONNECTIONS:-100}
@@ -43,12 +40,7 @@ c_server=.build-bench/echo_server
 gcc -O2 -Wall -Wextra -o "$c_server" Scripts/c-echo-server/echo_server.c \
   $(pkg-config --cflags --libs libevent)
 
-if [ -n "${GREENLET_BIN:-}" ]; then
-  greenlet=$GREENLET_BIN
-else
-  swift build -c release >&2
-  greenlet="$(swift build -c release --show-bin-path)/greenlet"
-fi
+greenlet=$(greenlet_binary)
 [ -x "$greenlet" ] || die "greenlet binary not found at $greenlet"
 
 clk_tck=$(getconf CLK_TCK)
@@ -79,8 +71,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck source=Scripts/bench-lib.sh
-source Scripts/bench-lib.sh  # cpu_ticks
 
 # Starts "$@" pinned to CPU 0 and sets server_pid and port from its
 # "listening on 127.0.0.1:PORT" line.

@@ -21,12 +21,9 @@
 # Loopback only.
 set -euo pipefail
 
-# Resolve a relative GREENLET_BIN before leaving the caller's directory.
-if [[ ${GREENLET_BIN:-} == */* ]]; then
-  GREENLET_BIN=$(realpath -m -- "$GREENLET_BIN")
-elif [ -n "${GREENLET_BIN:-}" ]; then
-  GREENLET_BIN=$(command -v -- "$GREENLET_BIN" || echo "$GREENLET_BIN")
-fi
+# shellcheck source=Scripts/bench-lib.sh
+source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, cpu_ticks
+absolute_greenlet_bin
 cd "$(dirname "$0")/.."
 # nginx lives in /usr/sbin, which is not on every user's PATH.
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
@@ -75,14 +72,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   for tool in "${missing[@]}"; do command -v "$tool" >/dev/null || die "$tool still not found after install"; done
 fi
 
-if ! serving greenlet; then
-  greenlet=""
-elif [ -n "${GREENLET_BIN:-}" ]; then
-  greenlet=$GREENLET_BIN
-else
-  swift build -c release --product greenlet >&2
-  greenlet="$(swift build -c release --show-bin-path)/greenlet"
-fi
+greenlet=""
+if serving greenlet; then greenlet=$(greenlet_binary); fi
 [ -z "$greenlet" ] || [ -x "$greenlet" ] || die "greenlet binary not found at $greenlet"
 
 clk_tck=$(getconf CLK_TCK)
@@ -120,8 +111,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck source=Scripts/bench-lib.sh
-source Scripts/bench-lib.sh  # cpu_ticks
 
 # Task time (user, nice, system) and steal time of CPUs 0 and 1, in clock
 # ticks. Task time beyond the server's own (CPU 0) or wrk's (CPU 1) is other

@@ -1,5 +1,25 @@
 # Functions the benchmark scripts share; sourced, not run.
 
+# Makes a relative GREENLET_BIN absolute: call before leaving the caller's directory.
+absolute_greenlet_bin() {
+  if [[ ${GREENLET_BIN:-} == */* ]]; then
+    GREENLET_BIN=$(realpath -m -- "$GREENLET_BIN")
+  elif [ -n "${GREENLET_BIN:-}" ]; then
+    GREENLET_BIN=$(command -v -- "$GREENLET_BIN" || echo "$GREENLET_BIN")
+  fi
+}
+
+# The greenlet binary to measure: GREENLET_BIN, else a release build made now (from
+# the package root; the build's output goes to stderr).
+greenlet_binary() {
+  if [ -n "${GREENLET_BIN:-}" ]; then
+    echo "$GREENLET_BIN"
+  else
+    swift build -c release --product greenlet >&2
+    echo "$(swift build -c release --show-bin-path)/greenlet"
+  fi
+}
+
 # utime+stime of the whole process (all threads), in clock ticks. Fields are
 # counted after the last ')' because the command name may contain spaces.
 cpu_ticks() {

@@ -5,14 +5,14 @@
 #   Scripts/bench-spawn.sh            (builds the release binary first)
 #   GREENLET_BIN=path RUNS=5 COUNT=100000 Scripts/bench-spawn.sh
 set -euo pipefail
+# shellcheck source=Scripts/bench-lib.sh
+source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary
+absolute_greenlet_bin
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-3}
 COUNT=${COUNT:-100000}
-if [ -z "${GREENLET_BIN:-}" ]; then
-  swift build -c release --product greenlet >&2
-  GREENLET_BIN="$(swift build -c release --show-bin-path)/greenlet"
-fi
+GREENLET_BIN=$(greenlet_binary)
 
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
