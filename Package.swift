@@ -63,6 +63,6 @@ let package = Package(
         .testTarget(name: "GreenletToolsTests", dependencies: ["GreenletTools", "Greenlet"]),
         .testTarget(name: "GreenletHTTPTests", dependencies: ["GreenletHTTP"]),
         // Runs the built `greenlet` binary against real sockets (see Makefile).
-        .testTarget(name: "EndToEndTests", dependencies: ["Greenlet"]),
+        .testTarget(name: "EndToEndTests"),
     ]
 )

@@ -17,7 +17,7 @@ struct EchoEndToEndTests {
 
     @Test("500 clients at once each get exactly their own bytes back")
     func manyConcurrentClients() throws {
-        try raiseOwnOpenFileLimit(to: 2048)
+        try raiseOpenFileLimit(atLeast: 2048)
         let (server, port) = try startEchoServer()
         defer { server.kill() }
 
@@ -232,15 +232,5 @@ struct EchoEndToEndTests {
         for (index, client) in clients.enumerated() {
             #expect(try client.echo([UInt8(index)]) == [UInt8(index)], "client \(index) after recovery")
         }
-    }
-}
-
-/// Raises this test process's soft limit on open files (bounded by the hard limit).
-private func raiseOwnOpenFileLimit(to wanted: rlim_t) throws {
-    var limit = rlimit()
-    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { throw SocketError(call: "getrlimit", code: errno) }
-    if limit.rlim_cur < wanted {
-        limit.rlim_cur = min(wanted, limit.rlim_max)
-        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 }

@@ -143,7 +143,7 @@ final class GreenletProcess: @unchecked Sendable {
         return try Self.parseListening(line)
     }
 
-    static func parseListening(_ line: String) throws -> (host: String, port: UInt16) {
+    private static func parseListening(_ line: String) throws -> (host: String, port: UInt16) {
         let prefix = "listening on "
         guard line.hasPrefix(prefix), let colon = line.lastIndex(of: ":") else {
             throw GreenletProcessError(description: "first stdout line is not `listening on HOST:PORT`: \(line.debugDescription)")

@@ -9,7 +9,7 @@ final class TemporaryTree {
 
     init() throws {
         var template = Array((NSTemporaryDirectory() + "/greenlet-e2e-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw TreeError(call: "mkdtemp", code: errno) }
+        guard let made = mkdtemp(&template) else { throw SocketError(call: "mkdtemp", code: errno) }
         path = String(cString: made)
     }
 
@@ -17,13 +17,6 @@ final class TemporaryTree {
 
     /// The absolute path of `relative` (slash-separated) below the tree.
     func path(_ relative: String) -> String { path + "/" + relative }
-
-    /// Creates `relative` and its missing parents.
-    @discardableResult
-    func makeDirectory(_ relative: String) throws -> String {
-        try FileManager.default.createDirectory(atPath: path(relative), withIntermediateDirectories: true)
-        return path(relative)
-    }
 
     /// Writes `bytes` to `relative` (creating its parents); `modified` sets its mtime.
     @discardableResult
@@ -45,14 +38,6 @@ final class TemporaryTree {
 
     /// Makes `relative` a symbolic link whose content is `target` (absolute or relative).
     func symlink(_ relative: String, to target: String) throws {
-        guard Glibc.symlink(target, path(relative)) == 0 else { throw TreeError(call: "symlink \(relative)", code: errno) }
+        guard Glibc.symlink(target, path(relative)) == 0 else { throw SocketError(call: "symlink \(relative)", code: errno) }
     }
-}
-
-/// A file-system call on the tree failed.
-struct TreeError: Error, CustomStringConvertible {
-    var call: String
-    var code: Int32
-
-    var description: String { "\(call): \(String(cString: strerror(code))) (errno \(code))" }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 
-/// A socket call failed (or timed out: `code == EAGAIN`).
+/// A system call failed (a socket call: or timed out, `code == EAGAIN`).
 struct SocketError: Error, CustomStringConvertible {
     var call: String
     var code: Int32
