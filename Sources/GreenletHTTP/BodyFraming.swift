@@ -64,7 +64,7 @@ private struct FramingFields {
                 try field.withUnsafeBytesOfValue { value throws(HTTPParseError) in
                     var empty = true
                     try forEachListElement(value) { element throws(HTTPParseError) in
-                        let length = try Self.decimal(element)
+                        guard let length = saturatingDecimal(element) else { throw .invalidContentLength }
                         guard contentLength == nil || contentLength == length else { throw .invalidContentLength }
                         contentLength = length
                         empty = false
@@ -85,15 +85,4 @@ private struct FramingFields {
         }
     }
 
-    /// 1*DIGIT, nothing else: no sign, no space, no hex.
-    private static func decimal(_ bytes: Bytes) throws(HTTPParseError) -> Int {
-        var value = 0
-        for byte in bytes {
-            guard byte.isDigit else { throw .invalidContentLength }
-            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times10.addingReportingOverflow(Int(byte - 0x30))
-            value = overflow1 || overflow2 ? .max : sum
-        }
-        return value
-    }
 }

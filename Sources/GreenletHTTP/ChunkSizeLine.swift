@@ -12,9 +12,9 @@ struct ChunkSizeLine {
     init(_ line: Bytes) throws(HTTPParseError) {
         var index = 0
         var size = 0
-        while index < line.count, let digit = Self.hexValue(line[index]) {
+        while index < line.count, let digit = line[index].hexValue {
             guard size < 1 << 56 else { throw .invalidChunkSize }
-            size = size << 4 | digit
+            size = size << 4 | Int(digit)
             index += 1
         }
         guard index > 0, index == line.count || line[index].isWhitespace || line[index] == ASCII.semicolon else {
@@ -35,15 +35,6 @@ struct ChunkSizeLine {
             } else {
                 index = afterName
             }
-        }
-    }
-
-    private static func hexValue(_ byte: UInt8) -> Int? {
-        switch byte {
-        case 0x30...0x39: Int(byte - 0x30)
-        case 0x41...0x46: Int(byte - 0x41 + 10)
-        case 0x61...0x66: Int(byte - 0x61 + 10)
-        default: nil
         }
     }
 

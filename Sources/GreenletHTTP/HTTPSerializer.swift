@@ -43,7 +43,7 @@ public enum HTTPSerializer {
             if byte.isVisibleASCII {
                 bytes.append(byte)
             } else {
-                bytes.append(contentsOf: [0x25, hexDigit(byte >> 4), hexDigit(byte & 0xF)])
+                bytes.append(contentsOf: [0x25, UInt8(hexDigit: Int(byte >> 4), uppercase: true), UInt8(hexDigit: Int(byte & 0xF), uppercase: true)])
             }
         }
         bytes.append(ASCII.space)
@@ -92,7 +92,4 @@ public enum HTTPSerializer {
         bytes.append(ASCII.lf)
     }
 
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? 0x30 + nibble : 0x41 + nibble - 10
-    }
 }

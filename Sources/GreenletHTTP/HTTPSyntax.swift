@@ -17,6 +17,41 @@ enum ASCII {
     static let backslash: UInt8 = 0x5C
 }
 
+// Digit helpers the tools share (`package`): ranges, dates, percent-encoding.
+extension UInt8 {
+    /// The value of a hexadecimal digit.
+    package var hexValue: UInt8? {
+        switch self {
+        case 0x30...0x39: self - 0x30
+        case 0x41...0x46: self - 0x41 + 10
+        case 0x61...0x66: self - 0x61 + 10
+        default: nil
+        }
+    }
+
+    /// The value of a decimal digit.
+    package var decimalValue: Int? { isDigit ? Int(self - 0x30) : nil }
+
+    /// The ASCII digit of a value below 16.
+    package init(hexDigit value: Int, uppercase: Bool) {
+        self = UInt8(value < 10 ? value + 0x30 : value - 10 + (uppercase ? 0x41 : 0x61))
+    }
+}
+
+/// 1*DIGIT as an `Int`, saturating at `Int.max` (which exceeds any limit or file); nil
+/// when empty or when any byte is not a digit.
+package func saturatingDecimal(_ digits: some Collection<UInt8>) -> Int? {
+    guard !digits.isEmpty else { return nil }
+    var value = 0
+    for byte in digits {
+        guard let digit = byte.decimalValue else { return nil }
+        let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+        let (sum, overflow2) = times10.addingReportingOverflow(digit)
+        value = overflow1 || overflow2 ? .max : sum
+    }
+    return value
+}
+
 extension UInt8 {
     /// tchar (RFC 9110 §5.6.2), as a 128-bit set so the check is two shifts and no table load.
     var isToken: Bool {

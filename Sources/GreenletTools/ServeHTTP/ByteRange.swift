@@ -1,3 +1,4 @@
+import GreenletHTTP
 /// What a `Range` header asks of a file of known size (RFC 9110 §14.2). Only a single
 /// `bytes` range is honoured; RFC 9110 lets a server ignore the header, so a malformed
 /// one, another unit or several ranges get the whole file.
@@ -19,7 +20,7 @@ enum ByteRange: Equatable {
             return
         }
         let firstText = spec[..<dash].trimmingBlanks, lastText = spec[spec.index(after: dash)...].trimmingBlanks
-        switch (Self.number(firstText), Self.number(lastText)) {
+        switch (saturatingDecimal(firstText.utf8), saturatingDecimal(lastText.utf8)) {
         case (.some(let first), .some(let last)) where last >= first:
             self = first < size ? .part(offset: first, length: min(last, size - 1) - first + 1) : .unsatisfiable
         case (.some(let first), .none) where lastText.isEmpty:
@@ -31,17 +32,6 @@ enum ByteRange: Equatable {
         }
     }
 
-    /// A number too large for `Int` counts as `Int.max`, which lies beyond any file.
-    private static func number(_ digits: Substring) -> Int? {
-        guard !digits.isEmpty else { return nil }
-        var value = 0
-        for byte in digits.utf8 {
-            guard let digit = byte.asciiDigit else { return nil }
-            let (times10, overflowed) = value.multipliedReportingOverflow(by: 10)
-            value = overflowed || times10 > .max - digit ? .max : times10 + digit
-        }
-        return value
-    }
 }
 
 extension Substring {

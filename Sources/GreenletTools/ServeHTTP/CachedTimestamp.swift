@@ -3,8 +3,8 @@ import Synchronization
 
 /// A timestamp text that is formatted at most once per second: a server stamps every
 /// response (`Date`) and every access-log line, and within one second they all share the
-/// same text. Safe to share between hubs (one uncontended lock per call); one per hub
-/// keeps even that lock private.
+/// same text. Safe to share between hubs: one lock per call, which hubs sharing one
+/// instance (the server's `Date`) contend for only when they stamp at the same moment.
 public final class CachedTimestamp: Sendable {
     private let format: @Sendable (Int) -> String
     private let cache = Mutex<(second: Int, text: String)>((Int.min, ""))

@@ -1,3 +1,4 @@
+import GreenletHTTP
 import Glibc
 import HTTPTypes
 

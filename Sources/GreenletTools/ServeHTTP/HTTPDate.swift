@@ -1,3 +1,4 @@
+import GreenletHTTP
 /// HTTP dates (RFC 9110 §5.6.7) as whole seconds since the Unix epoch.
 public enum HTTPDate {
     /// The IMF-fixdate of a second, `Sun, 06 Nov 1994 08:49:37 GMT`.
@@ -56,7 +57,7 @@ private struct DateScanner {
     mutating func number(_ count: Int, exact: Bool = true) -> Int? {
         var value = 0
         let start = index
-        while index < bytes.count, index - start < count, let digit = bytes[index].asciiDigit {
+        while index < bytes.count, index - start < count, let digit = bytes[index].decimalValue {
             value = value * 10 + digit
             index += 1
         }
@@ -96,8 +97,4 @@ private struct DateScanner {
         else { return nil }
         return CivilTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
-}
-
-extension UInt8 {
-    var asciiDigit: Int? { self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9") ? Int(self - UInt8(ascii: "0")) : nil }
 }

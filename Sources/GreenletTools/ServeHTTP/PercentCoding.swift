@@ -1,20 +1,6 @@
+import GreenletHTTP
 /// Percent-encoding of URL paths (RFC 3986 §2.1) and its relatives.
 extension UInt8 {
-    /// The value of a hexadecimal digit.
-    var hexValue: UInt8? {
-        switch self {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): self - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): self - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): self - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
-    /// The ASCII digit of a value below 16.
-    init(hexDigit value: Int, uppercase: Bool) {
-        self = UInt8(value < 10 ? value + 0x30 : value - 10 + (uppercase ? 0x41 : 0x61))
-    }
-
     /// Unreserved characters (RFC 3986 §2.3) stand for themselves in a path segment;
     /// everything else is encoded, so a name never reads as a scheme, query or fragment.
     var isUnreserved: Bool {

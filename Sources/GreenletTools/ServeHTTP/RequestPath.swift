@@ -1,3 +1,4 @@
+import GreenletHTTP
 /// The file a request target names, as a path relative to the served root.
 enum RequestPath {
     /// Why a target names no file.

@@ -13,7 +13,8 @@ final class ServedRoot: Sendable {
     /// The real path of the root (symlinks resolved), without a trailing slash unless it is `/`.
     let path: String
     private let descriptor: Int32
-    private let beneath: Bool
+    /// Whether files are opened with `openat2` (else the slow way always).
+    let beneath: Bool
 
     /// What opening a path found.
     enum Opened {

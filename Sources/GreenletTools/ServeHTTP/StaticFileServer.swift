@@ -78,7 +78,8 @@ private struct Exchange {
     init(connection: Connection, site: StaticFileServer.Site) {
         self.connection = connection
         self.site = site
-        client = connection.remoteAddress?.host ?? "-"
+        // Only the access log names the peer: no address formatting without one.
+        client = site.log == nil ? "-" : connection.remoteAddress?.host ?? "-"
         out.reserveCapacity(512)
     }
 
@@ -106,7 +107,6 @@ private struct Exchange {
             guard let head else { return }
             let keepAlive = head.keepAlive
             try await respond(to: head, keepAlive: keepAlive)
-            connection.isBusy = false
             if !keepAlive { return }
         }
     }
@@ -153,7 +153,6 @@ private struct Exchange {
     private mutating func respond(to head: HTTPRequestHead, keepAlive: Bool) async throws {
         let second = CachedTimestamp.currentSecond()
         var response = site.files.respond(method: head.method, target: head.target, headerFields: head.headerFields, now: second)
-        if head.method == .head { response.dropBody() }
         defer { response.dropBody() }
         try await send(&response, keepAlive: keepAlive, version: head.version, second: second)
         log(head, response.status, bytes: response.bodyCount, second: second)
