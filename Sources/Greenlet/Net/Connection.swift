@@ -321,21 +321,11 @@ public final class Connection: @unchecked Sendable {
         var position = off_t(offset)
         let end = off_t(offset + count)
         while position < end {
-            guard !poll.isClosed else { throw NetworkError.closed }
-            if poll.writeReady {
-                let sent = Glibc.sendfile(poll.fd, fd, &position, Int(end - position))
-                if sent > 0 {
-                    poll.drainUnproven = false
-                    continue
-                }
+            if let sent = try poll.attemptWrite("sendfile", { Glibc.sendfile(poll.fd, fd, &position, Int(end - position)) }) {
                 if sent == 0 { throw NetworkError.unexpectedEOF(expected: count, received: Int(position) - offset) }
-                switch greenlet_errno() {
-                case EINTR: continue
-                case EAGAIN: poll.writeReady = false
-                case let code: throw NetworkError(errno: code, call: "sendfile")
-                }
+            } else {
+                try await poll.waitWritable(.write(fd: poll.fd), until: .timeout(idleTimeout))
             }
-            try await poll.waitWritable(.write(fd: poll.fd), until: .timeout(idleTimeout))
         }
     }
 
@@ -365,23 +355,9 @@ public final class Connection: @unchecked Sendable {
     /// One send syscall. Returns nil when it would block; a short send marks the socket
     /// buffer full, so that the next send parks.
     private func sendNow(_ bytes: UnsafeRawBufferPointer, flags: Int32) throws -> Int? {
-        guard !poll.isClosed else { throw NetworkError.closed }
-        guard poll.writeReady else { return nil }
-        while true {
-            let count = Glibc.send(poll.fd, bytes.baseAddress, bytes.count, flags)
-            if count >= 0 {
-                poll.drainUnproven = false  // no reset was pending: see `readNow`
-                if count < bytes.count { poll.writeReady = false }
-                return count
-            }
-            switch greenlet_errno() {
-            case EINTR: continue
-            case EAGAIN:
-                poll.writeReady = false
-                return nil
-            case let code: throw NetworkError(errno: code, call: "send")
-            }
-        }
+        let count = try poll.attemptWrite("send") { Glibc.send(poll.fd, bytes.baseAddress, bytes.count, flags) }
+        if let count, count < bytes.count { poll.writeReady = false }
+        return count
     }
 
     // MARK: - Closing

@@ -135,21 +135,9 @@ public final class DatagramSocket: @unchecked Sendable {
     /// One `sendto`, which takes the whole datagram or nothing. Returns false when it
     /// would block.
     private func sendNow(_ bytes: UnsafeRawBufferPointer, to address: SocketAddress) throws -> Bool {
-        guard !poll.isClosed else { throw NetworkError.closed }
-        guard poll.writeReady else { return false }
-        while true {
-            let count = address.withSockAddr { sa, length in
-                sendto(poll.fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), sa, length)
-            }
-            if count >= 0 { return true }
-            switch greenlet_errno() {
-            case EINTR: continue
-            case EAGAIN:
-                poll.writeReady = false
-                return false
-            case let code: throw NetworkError(errno: code, call: "sendto")
-            }
-        }
+        try poll.attemptWrite("sendto") {
+            address.withSockAddr { sa, length in sendto(poll.fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), sa, length) }
+        } != nil
     }
 
     // MARK: - Closing

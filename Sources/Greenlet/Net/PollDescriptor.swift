@@ -109,6 +109,28 @@ final class PollDescriptor: WaitSite {
         }
     }
 
+    /// One write syscall (`send`, `sendto`, `sendfile`), retried on EINTR: its count, or
+    /// nil when the socket buffer is full (then until the next edge, without a syscall).
+    /// Any write also proves no reset was pending (see `Connection.readNow`).
+    func attemptWrite(_ call: String, _ syscall: () -> Int) throws(NetworkError) -> Int? {
+        guard !isClosed else { throw .closed }
+        guard writeReady else { return nil }
+        while true {
+            let count = syscall()
+            if count >= 0 {
+                drainUnproven = false
+                return count
+            }
+            switch greenlet_errno() {
+            case EINTR: continue
+            case EAGAIN:
+                writeReady = false
+                return nil
+            case let code: throw NetworkError(errno: code, call: call)
+            }
+        }
+    }
+
     /// Wakes a parked reader as if an edge came, so it re-checks its own condition.
     func nudgeReader() {
         ready(EV_READ)
