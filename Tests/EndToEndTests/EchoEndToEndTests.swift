@@ -8,11 +8,7 @@ struct EchoEndToEndTests {
     /// Starts `greenlet echo --host 127.0.0.1 --port 0` (with `--threads` when not 1) and
     /// waits for its `listening on` line.
     func startEchoServer(threads: Int = 1, openFileLimit: Int? = nil) throws -> (server: GreenletProcess, port: UInt16) {
-        let threadOption = threads == 1 ? [] : ["--threads", String(threads)]
-        let server = try GreenletProcess(["echo", "--host", "127.0.0.1", "--port", "0"] + threadOption, openFileLimit: openFileLimit)
-        let (host, port) = try server.waitForListening(within: 10)
-        #expect(host == "127.0.0.1")
-        return (server, port)
+        try GreenletProcess.listening("echo", threads == 1 ? [] : ["--threads", String(threads)], openFileLimit: openFileLimit)
     }
 
     @Test("500 clients at once each get exactly their own bytes back")
@@ -21,13 +17,7 @@ struct EchoEndToEndTests {
         let (server, port) = try startEchoServer()
         defer { server.kill() }
 
-        // 500 distinct random payloads, 1 byte to 16 KiB each.
-        var payloads: [[UInt8]] = []
-        var seen = Set<[UInt8]>()
-        while payloads.count < 500 {
-            let payload = randomBytes(Int.random(in: 1...16 * 1024))
-            if seen.insert(payload).inserted { payloads.append(payload) }
-        }
+        let payloads = distinctPayloads(500, upTo: 16 * 1024)
 
         // All 500 connections are open before any byte is sent, and stay open throughout.
         let clients = try payloads.map { _ in try TestClient(port: port) }

@@ -9,12 +9,7 @@ extension EchoEndToEndTests {
         let (server, port) = try startEchoServer(threads: 2)
         defer { server.kill() }
 
-        var payloads: [[UInt8]] = []
-        var seen = Set<[UInt8]>()
-        while payloads.count < 200 {
-            let payload = randomBytes(Int.random(in: 1...16 * 1024))
-            if seen.insert(payload).inserted { payloads.append(payload) }
-        }
+        let payloads = distinctPayloads(200, upTo: 16 * 1024)
         let conversations = try payloads.map {
             Conversation(client: try TestClient(port: port), payload: $0, halfCloseAfterSending: true)
         }
@@ -40,10 +35,8 @@ extension EchoEndToEndTests {
     @Test("--threads 3 on a fixed port: every hub binds it, echo works, SIGINT exits 0")
     func threeHubsOnAFixedPort() throws {
         let port = try freeLoopbackPort()
-        let server = try GreenletProcess(["echo", "--host", "127.0.0.1", "--port", String(port), "--threads", "3"])
+        let (server, listeningPort) = try GreenletProcess.listening("echo", ["--threads", "3"], port: port)
         defer { server.kill() }
-        let (host, listeningPort) = try server.waitForListening(within: 10)
-        #expect(host == "127.0.0.1")
         #expect(listeningPort == port)
 
         let clients = try (0..<12).map { _ in try TestClient(port: port) }

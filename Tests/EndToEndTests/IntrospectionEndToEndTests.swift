@@ -7,9 +7,8 @@ import Testing
 struct IntrospectionEndToEndTests {
     @Test("SIGUSR1 writes a table of the live green threads to stderr, and the server goes on")
     func sigusr1DumpsTheLiveGreenThreads() throws {
-        let server = try GreenletProcess(["echo", "--host", "127.0.0.1", "--port", "0"])
+        let (server, port) = try GreenletProcess.listening("echo")
         defer { server.kill() }
-        let (_, port) = try server.waitForListening(within: 10)
         let client = try TestClient(port: port)
         try client.sendAll(Array("ping".utf8))
         #expect(try client.receive(exactly: 4) == Array("ping".utf8))

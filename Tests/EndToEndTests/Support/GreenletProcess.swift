@@ -143,6 +143,20 @@ final class GreenletProcess: @unchecked Sendable {
         return try Self.parseListening(line)
     }
 
+    /// Starts `greenlet SUBCOMMAND --host 127.0.0.1 --port PORT ARGUMENTS…` and waits for
+    /// its `listening on` line, which must name 127.0.0.1; returns the port it gives.
+    static func listening(
+        _ subcommand: String, _ arguments: [String] = [], port: UInt16 = 0, openFileLimit: Int? = nil
+    ) throws -> (server: GreenletProcess, port: UInt16) {
+        let server = try GreenletProcess(
+            [subcommand, "--host", "127.0.0.1", "--port", String(port)] + arguments, openFileLimit: openFileLimit)
+        let (host, listeningPort) = try server.waitForListening(within: 10)
+        guard host == "127.0.0.1" else {
+            throw GreenletProcessError(description: "listening on \(host):\(listeningPort), not on 127.0.0.1")
+        }
+        return (server, listeningPort)
+    }
+
     private static func parseListening(_ line: String) throws -> (host: String, port: UInt16) {
         let prefix = "listening on "
         guard line.hasPrefix(prefix), let colon = line.lastIndex(of: ":") else {

@@ -147,12 +147,6 @@ extension GreenletProcess {
     /// Starts `greenlet serve-http --host 127.0.0.1 --port 0 --root ROOT ARGUMENTS…` and
     /// waits for its `listening on` line.
     static func serveHTTP(root: String, _ arguments: [String] = [], openFileLimit: Int? = nil) throws -> (server: GreenletProcess, port: UInt16) {
-        let server = try GreenletProcess(
-            ["serve-http", "--host", "127.0.0.1", "--port", "0", "--root", root] + arguments, openFileLimit: openFileLimit)
-        let (host, port) = try server.waitForListening(within: 10)
-        guard host == "127.0.0.1" else {
-            throw GreenletProcessError(description: "listening on \(host):\(port), not on 127.0.0.1")
-        }
-        return (server, port)
+        try listening("serve-http", ["--root", root] + arguments, openFileLimit: openFileLimit)
     }
 }
