@@ -22,7 +22,7 @@
 set -euo pipefail
 
 # shellcheck source=Scripts/bench-lib.sh
-source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, cpu_ticks
+source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks
 absolute_greenlet_bin
 cd "$(dirname "$0")/.."
 # nginx lives in /usr/sbin, which is not on every user's PATH.
@@ -82,18 +82,6 @@ greenlet_pid=""
 nginx_pid=""
 load_pid=""
 
-stop_pid() {
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  # A server that ignores SIGTERM must not hang the benchmark.
-  for _ in $(seq 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   if [ -n "$load_pid" ]; then
     kill -TERM "$load_pid" 2>/dev/null || true # timeout passes it on to wrk

@@ -20,6 +20,20 @@ greenlet_binary() {
   fi
 }
 
+# Stops process PID: SIGTERM, then SIGKILL after 5 s, so a server that ignores
+# SIGTERM cannot hang the benchmark.
+stop_pid() {
+  local pid=$1
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
 # utime+stime of the whole process (all threads), in clock ticks. Fields are
 # counted after the last ')' because the command name may contain spaces.
 cpu_ticks() {
