@@ -295,7 +295,7 @@ extension ConnectionTests {
     @Test func sendFileStreamsARangeOfAFileWithItsHeaderFirst() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("greenlet-sendfile-\(getpid())").path
         let content = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) }
-        FileManager.default.createFile(atPath: path, contents: Data(content))
+        try #require(FileManager.default.createFile(atPath: path, contents: Data(content)))
         defer { unlink(path) }
         let received = try await onHub { () async throws -> [UInt8] in
             let (client, server) = try await connectedPair()
@@ -322,7 +322,7 @@ extension ConnectionTests {
 
     @Test func aPeerThatTakesNoBytesTimesOutTheSendAfterItsIdleTimeout() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("greenlet-idle-\(getpid())").path
-        FileManager.default.createFile(atPath: path, contents: Data(count: 32 << 20))
+        try #require(FileManager.default.createFile(atPath: path, contents: Data(count: 32 << 20)))
         defer { unlink(path) }
         let (error, seconds) = try await onHub { () async throws -> ((any Error)?, Double) in
             let (client, server) = try await connectedPair()
@@ -337,6 +337,29 @@ extension ConnectionTests {
         }
         #expect(error is TimeoutError)
         #expect(seconds >= 0.2 && seconds < 5)
+    }
+
+    @Test func recvIntoAnArrayReusesItAndTimesOut() async throws {
+        let (first, second, timeout) = try await onHub { () async throws -> ([UInt8], [UInt8], TimeoutError?) in
+            let (client, server) = try await connectedPair()
+            var buffer = [UInt8](repeating: 0, count: 8)
+            try await client.sendAll(Array("hello".utf8))
+            let count = try await server.recv(into: &buffer, timeout: 5)
+            let first = Array(buffer[..<count])
+            try await client.sendAll(Array("0123456789".utf8))
+            var second: [UInt8] = []
+            while second.count < 10 {
+                let more = try await server.recv(into: &buffer, timeout: 5)
+                second += buffer[..<more]
+            }
+            var timeout: TimeoutError?
+            do { _ = try await server.recv(into: &buffer, timeout: 0.05) } catch let error as TimeoutError { timeout = error }
+            #expect(buffer.count == 8)
+            return (first, second, timeout)
+        }
+        #expect(first == Array("hello".utf8))
+        #expect(second == Array("0123456789".utf8))
+        #expect(timeout == TimeoutError(seconds: 0.05))
     }
 }
 

@@ -125,15 +125,30 @@ public final class Connection: @unchecked Sendable {
     /// - Throws: `NetworkError` (`.connectionReset`, `.closed`, …), `CancellationError`,
     ///   `TimeoutError`.
     public func recv(into target: UnsafeMutableRawBufferPointer) async throws -> Int {
-        if bufferedCount > 0 {
-            let count = min(bufferedCount, target.count)
-            buffer.withUnsafeBytes { bytes in
-                target.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[bufferStart..<bufferStart + count]))
-            }
-            consumeBuffer(count)
-            return count
-        }
+        if bufferedCount > 0 { return takeBuffered(into: target) }
         return try await receive { try readNow(into: target) } ?? 0
+    }
+
+    /// Reads what has arrived into the first bytes of `bytes`, at most `bytes.count`,
+    /// waiting until something has: a connection that keeps one array reads into it
+    /// again and again, with no allocation per read.
+    /// - Parameter timeout: as in `recv(max:timeout:)`.
+    /// - Returns: the number of bytes read; 0 at end of stream.
+    public func recv(into bytes: inout [UInt8], timeout: Double? = nil) async throws -> Int {
+        if bufferedCount > 0 { return bytes.withUnsafeMutableBytes { takeBuffered(into: $0) } }
+        return try await receive(until: .timeout(timeout)) {
+            try bytes.withUnsafeMutableBytes { try readNow(into: $0) }
+        } ?? 0
+    }
+
+    /// Moves bytes `readLine`/`read(exactly:)` buffered beyond what they returned.
+    private func takeBuffered(into target: UnsafeMutableRawBufferPointer) -> Int {
+        let count = min(bufferedCount, target.count)
+        buffer.withUnsafeBytes { bytes in
+            target.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[bufferStart..<bufferStart + count]))
+        }
+        consumeBuffer(count)
+        return count
     }
 
     /// Reads what has arrived, at most `max` bytes, waiting until something has.

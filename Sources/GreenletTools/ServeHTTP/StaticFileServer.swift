@@ -68,9 +68,10 @@ private struct Exchange {
     var parser = HTTPRequestParser()
     /// Files up to this size leave in the same segment as their head.
     static let coalescedFileSize = 64 * 1024
-    /// The last bytes received; the parser has not consumed `input[start...]` yet.
-    var input: [UInt8] = []
+    /// Every read lands here; the parser has not consumed `input[start..<end]` yet.
+    var input = [UInt8](repeating: 0, count: 16 * 1024)
     var start = 0
+    var end = 0
     /// The response head being built; reused, so a keep-alive connection allocates it once.
     var out: [UInt8] = []
     let client: String
@@ -130,23 +131,23 @@ private struct Exchange {
     /// closed between requests.
     private mutating func nextEvent() async throws -> HTTPParseEvent<HTTPRequestHead>? {
         while true {
-            let step = try parser.parse(input[start...])
+            let step = try parser.parse(input[start..<end])
             start += step.consumed
             if let event = step.event { return event }
             // No event: the parser took all the input (it keeps a partial head itself), so
-            // the next read replaces the buffer instead of growing it. A shutdown lets a
+            // the next read refills the buffer from its start. A shutdown lets a
             // request that has begun finish; it ends a connection that waits for the next.
             connection.isBusy = head != nil || !parser.isIdle
             let now = MonotonicClock.now()
             let left = deadline > now ? Double(deadline - now) / 1e9 : 0
-            let received = try await connection.recv(max: 16 * 1024, timeout: left)
-            if received.isEmpty {
+            let count = try await connection.recv(into: &input, timeout: left)
+            if count == 0 {
                 // End of stream: fine between requests, a cut request otherwise.
                 if let event = try parser.finish() { return event }
                 return nil
             }
-            input = received
             start = 0
+            end = count
         }
     }
 
