@@ -80,8 +80,8 @@ extension HTTPFields {
 extension HTTPVersion {
     /// `HTTP/DIGIT.DIGIT`; only 1.0 and 1.1 are spoken (RFC 9112 §2.3), others → 505.
     init(parsing bytes: Bytes) throws(HTTPParseError) {
-        guard bytes.count == 8, bytes.slice(0, 5).elementsEqual("HTTP/".utf8),
-            bytes[5].isDigit, bytes[6] == 0x2E, bytes[7].isDigit
+        guard bytes.count == 8, bytes[0] == 0x48, bytes[1] == 0x54, bytes[2] == 0x54, bytes[3] == 0x50,
+            bytes[4] == 0x2F, bytes[5].isDigit, bytes[6] == 0x2E, bytes[7].isDigit  // "HTTP/" DIGIT "." DIGIT
         else { throw .invalidVersion }
         self.init(major: Int(bytes[5] - 0x30), minor: Int(bytes[7] - 0x30))
         guard self == .http1_0 || self == .http1_1 else { throw .unsupportedVersion }

@@ -43,10 +43,7 @@ extension HTTPRequestHead {
         guard let firstSpace = line.firstIndex(of: ASCII.space),
             let lastSpace = line.lastIndex(of: ASCII.space), lastSpace > firstSpace
         else { throw .invalidStartLine }
-        let methodBytes = line.slice(0, firstSpace)
-        guard methodBytes.allSatisfy(\.isToken),
-            let method = HTTPRequest.Method(String(decoding: methodBytes, as: UTF8.self))
-        else { throw .invalidMethod }
+        let method = try HTTPRequest.Method(token: line.slice(0, firstSpace))
         let target = line.slice(firstSpace + 1, lastSpace)
         guard !target.isEmpty, target.allSatisfy(\.isVisibleASCII) else { throw .invalidTarget }
         let version = try HTTPVersion(parsing: line.slice(lastSpace + 1, line.count))
@@ -56,4 +53,23 @@ extension HTTPRequestHead {
             method: method, target: String(decoding: target, as: UTF8.self), version: version,
             headerFields: headerFields)
     }
+}
+
+extension HTTPRequest.Method {
+    /// GET and HEAD, most requests, are matched on the bytes: no String to make and compare.
+    init(token bytes: Bytes) throws(HTTPParseError) {
+        if bytes.elementsEqual(Self.getBytes) {
+            self = .get
+        } else if bytes.elementsEqual(Self.headBytes) {
+            self = .head
+        } else {
+            guard bytes.allSatisfy(\.isToken), let method = Self(String(decoding: bytes, as: UTF8.self)) else {
+                throw .invalidMethod
+            }
+            self = method
+        }
+    }
+
+    private static let getBytes: [UInt8] = [0x47, 0x45, 0x54]
+    private static let headBytes: [UInt8] = [0x48, 0x45, 0x41, 0x44]
 }

@@ -6,27 +6,50 @@ import HTTPTypes
 /// into spaces, and request targets are percent-encoded where they hold other bytes.
 public enum HTTPSerializer {
     /// `HTTP/1.1 200 OK` CRLF, the fields, CRLF.
-    /// - Parameter open: leaves the head open, without its closing CRLF, for fields a
-    ///   server adds to every response (`appendField`, then `closeHead`): cheaper than
-    ///   adding them to the `HTTPFields` first.
-    public static func append(_ head: HTTPResponseHead, to bytes: inout [UInt8], open: Bool = false) {
-        appendVersion(head.version, to: &bytes)
+    public static func append(_ head: HTTPResponseHead, to bytes: inout [UInt8]) {
+        appendStatusLine(head.status, version: head.version, to: &bytes)
+        appendFields(head.headerFields, to: &bytes)
+        appendCRLF(to: &bytes)
+    }
+
+    /// `HTTP/1.1 200 OK` CRLF alone, to start a head whose fields a server writes one by
+    /// one (`appendField`, then `closeHead`): cheaper than building `HTTPFields` first.
+    public static func appendStatusLine(_ status: HTTPResponse.Status, version: HTTPVersion = .http1_1, to bytes: inout [UInt8]) {
+        appendVersion(version, to: &bytes)
+        let code = status.code
         bytes.append(ASCII.space)
-        let code = head.status.code
-        for divisor in [100, 10, 1] { bytes.append(UInt8(0x30 + code / divisor % 10)) }
+        bytes.append(UInt8(0x30 + code / 100 % 10))
+        bytes.append(UInt8(0x30 + code / 10 % 10))
+        bytes.append(UInt8(0x30 + code % 10))
         bytes.append(ASCII.space)
-        bytes.append(contentsOf: head.status.reasonPhrase.utf8)
-        appendFields(head.headerFields, to: &bytes, open: open)
+        bytes.append(contentsOf: status.reasonPhrase.utf8)
+        appendCRLF(to: &bytes)
     }
 
     /// `name: value` CRLF, into a head left open. The caller vouches for the bytes: a
-    /// name that is a token, a value without CR, LF or NUL.
-    public static func appendField(_ name: String, _ value: String, to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: name.utf8)
-        bytes.append(ASCII.colon)
-        bytes.append(ASCII.space)
+    /// value without CR, LF or NUL.
+    public static func appendField(_ name: StaticString, _ value: String, to bytes: inout [UInt8]) {
+        appendName(name, to: &bytes)
         bytes.append(contentsOf: value.utf8)
         appendCRLF(to: &bytes)
+    }
+
+    /// `name: value` CRLF with a decimal value (`Content-Length`), into a head left open.
+    public static func appendField(_ name: StaticString, decimal value: Int, to bytes: inout [UInt8]) {
+        appendName(name, to: &bytes)
+        appendDecimal(value, to: &bytes)
+        appendCRLF(to: &bytes)
+    }
+
+    /// `name: value` CRLF for each field, into a head left open.
+    public static func appendFields(_ fields: HTTPFields, to bytes: inout [UInt8]) {
+        for field in fields {
+            bytes.append(contentsOf: field.name.rawName.utf8)
+            bytes.append(ASCII.colon)
+            bytes.append(ASCII.space)
+            field.withUnsafeBytesOfValue { bytes.append(contentsOf: $0) }
+            appendCRLF(to: &bytes)
+        }
     }
 
     /// The CRLF that ends a head left open.
@@ -48,7 +71,9 @@ public enum HTTPSerializer {
         }
         bytes.append(ASCII.space)
         appendVersion(head.version, to: &bytes)
+        appendCRLF(to: &bytes)
         appendFields(head.headerFields, to: &bytes)
+        appendCRLF(to: &bytes)
     }
 
     /// One chunk of a chunked body: size in hex, CRLF, the data, CRLF. Empty data writes
@@ -64,20 +89,21 @@ public enum HTTPSerializer {
     /// The last chunk (`0` CRLF), the trailer fields, and the final CRLF.
     public static func appendLastChunk(trailers: HTTPFields = [:], to bytes: inout [UInt8]) {
         bytes.append(0x30)
+        appendCRLF(to: &bytes)
         appendFields(trailers, to: &bytes)
+        appendCRLF(to: &bytes)
     }
 
-    /// CRLF, then `name: value` CRLF for each field, then the closing CRLF unless `open`.
-    private static func appendFields(_ fields: HTTPFields, to bytes: inout [UInt8], open: Bool = false) {
-        appendCRLF(to: &bytes)
-        for field in fields {
-            bytes.append(contentsOf: field.name.rawName.utf8)
-            bytes.append(ASCII.colon)
-            bytes.append(ASCII.space)
-            field.withUnsafeBytesOfValue { bytes.append(contentsOf: $0) }
-            appendCRLF(to: &bytes)
-        }
-        if !open { appendCRLF(to: &bytes) }
+    private static func appendName(_ name: StaticString, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.append(ASCII.colon)
+        bytes.append(ASCII.space)
+    }
+
+    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        guard value >= 10 else { return bytes.append(UInt8(0x30 + max(0, value))) }
+        appendDecimal(value / 10, to: &bytes)
+        bytes.append(UInt8(0x30 + value % 10))
     }
 
     private static func appendVersion(_ version: HTTPVersion, to bytes: inout [UInt8]) {

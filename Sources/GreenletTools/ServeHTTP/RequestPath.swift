@@ -14,7 +14,7 @@ enum RequestPath {
     /// target (RFC 9112 §3.2); the query is not part of the file's name.
     static func split(_ target: Substring) throws(Refusal) -> (path: Substring, query: Substring?) {
         var rest = target
-        if !rest.hasPrefix("/") {
+        if rest.utf8.first != UInt8(ascii: "/") {
             guard let schemeEnd = rest.firstRange(of: "://"),
                   ["http", "https"].contains(rest[..<schemeEnd.lowerBound].lowercased())
             else { throw .malformed }

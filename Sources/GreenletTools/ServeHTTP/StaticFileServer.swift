@@ -172,7 +172,8 @@ private struct Exchange {
         _ response: inout StaticResponse, keepAlive: Bool, version: HTTPVersion, second: Int
     ) async throws {
         out.removeAll(keepingCapacity: true)
-        HTTPSerializer.append(HTTPResponseHead(status: response.status, headerFields: response.headerFields), to: &out, open: true)
+        HTTPSerializer.appendStatusLine(response.status, to: &out)
+        response.appendFields(to: &out)
         HTTPSerializer.appendField("Date", site.date.text(at: second), to: &out)
         HTTPSerializer.appendField("Server", "greenlet", to: &out)
         if !keepAlive {

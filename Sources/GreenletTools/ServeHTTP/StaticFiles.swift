@@ -141,14 +141,14 @@ public final class StaticFiles: Sendable {
         var range = ByteRange.whole
         if validators.isNotModified(by: request.headerFields) {
             close(descriptor)
-            return StaticResponse(status: .notModified, headerFields: [.lastModified: lastModified, .eTag: validators.eTag], body: .none)
+            return StaticResponse(status: .notModified, lastModified: lastModified, eTag: validators.eTag, body: .none)
         }
         if request.method == .get, let header = request.headerFields[.range], validators.allowsRange(request.headerFields) {
             range = ByteRange(header: header, size: size)
         }
-        var fields = HTTPFields()
-        fields.reserveCapacity(6)
-        fields.append(HTTPField(name: .contentType, value: MIMETypes.contentType(forName: name)))
+        var response = StaticResponse(
+            status: .ok, contentType: MIMETypes.contentType(forName: name), contentLength: size,
+            lastModified: lastModified, eTag: validators.eTag, acceptsRanges: true, body: .none)
         var (offset, length) = (0, size)
         switch range {
         case .whole:
@@ -158,14 +158,15 @@ public final class StaticFiles: Sendable {
             return .page(.rangeNotSatisfiable, [.contentRange: "bytes */\(size)"])
         case .part(let partOffset, let partLength):
             (offset, length) = (partOffset, partLength)
+            response.status = .partialContent
+            response.contentLength = length
+            response.otherFields[.contentRange] = "bytes \(offset)-\(offset + length - 1)/\(size)"
         }
-        fields.append(HTTPField(name: .contentLength, value: String(length)))
-        fields.append(HTTPField(name: .lastModified, value: lastModified))
-        fields.append(HTTPField(name: .eTag, value: validators.eTag))
-        fields.append(HTTPField(name: .acceptRanges, value: "bytes"))
-        if range != .whole { fields.append(HTTPField(name: .contentRange, value: "bytes \(offset)-\(offset + length - 1)/\(size)")) }
-        if length == 0 { close(descriptor) }
-        return StaticResponse(status: range == .whole ? .ok : .partialContent, headerFields: fields,
-                              body: length > 0 ? .file(descriptor: descriptor, offset: offset, length: length) : .none)
+        if length > 0 {
+            response.body = .file(descriptor: descriptor, offset: offset, length: length)
+        } else {
+            close(descriptor)
+        }
+        return response
     }
 }

@@ -1,9 +1,15 @@
 import Glibc
+import GreenletHTTP
 import HTTPTypes
 
 /// The answer `StaticFiles` decides for one request. The connection layer adds `Date`,
 /// `Server` and `Connection`; every other field is here, `Content-Length` included (also
 /// on a HEAD answer, whose body is `.none`; only a 304 has none).
+///
+/// The fields every file answer carries are typed, not `HTTPFields`: building five
+/// `HTTPField`s (each value checked again, each name two Strings) and walking them to
+/// write the head cost a seventh of a small file's request (docs/architecture.md).
+/// `headerFields` shows them all as `HTTPFields`.
 public struct StaticResponse: Sendable {
     public enum Body: Sendable, Equatable {
         case none
@@ -15,8 +21,38 @@ public struct StaticResponse: Sendable {
     }
 
     public var status: HTTPResponse.Status
-    public var headerFields: HTTPFields
+    public var contentType: String?
+    /// nil only on a 304, which describes the body it does not send by its validators.
+    public var contentLength: Int?
+    public var lastModified: String?
+    public var eTag: String?
+    /// `Accept-Ranges: bytes`, on a file's answer.
+    public var acceptsRanges = false
+    /// What else the answer says: `Allow`, `Location`, `Content-Range`.
+    public var otherFields: HTTPFields = [:]
     public var body: Body
+
+    /// All the fields, in the order `appendFields` writes them.
+    public var headerFields: HTTPFields {
+        var fields = HTTPFields()
+        if let contentType { fields[.contentType] = contentType }
+        if let contentLength { fields[.contentLength] = String(contentLength) }
+        if let lastModified { fields[.lastModified] = lastModified }
+        if let eTag { fields[.eTag] = eTag }
+        if acceptsRanges { fields[.acceptRanges] = "bytes" }
+        fields.append(contentsOf: otherFields)
+        return fields
+    }
+
+    /// Writes the fields into a head left open (`HTTPSerializer.appendStatusLine`).
+    public func appendFields(to bytes: inout [UInt8]) {
+        if let contentType { HTTPSerializer.appendField("Content-Type", contentType, to: &bytes) }
+        if let contentLength { HTTPSerializer.appendField("Content-Length", decimal: contentLength, to: &bytes) }
+        if let lastModified { HTTPSerializer.appendField("Last-Modified", lastModified, to: &bytes) }
+        if let eTag { HTTPSerializer.appendField("ETag", eTag, to: &bytes) }
+        if acceptsRanges { HTTPSerializer.appendField("Accept-Ranges", "bytes", to: &bytes) }
+        HTTPSerializer.appendFields(otherFields, to: &bytes)
+    }
 
     /// The bytes the body holds, for the access log.
     public var bodyCount: Int {
@@ -36,16 +72,14 @@ public struct StaticResponse: Sendable {
 
 extension StaticResponse {
     /// An HTML page of `bytes`.
-    static func html(_ status: HTTPResponse.Status, _ bytes: [UInt8], _ extraFields: HTTPFields = [:]) -> StaticResponse {
-        var fields: HTTPFields = [.contentType: MIMETypes.html, .contentLength: String(bytes.count)]
-        fields.append(contentsOf: extraFields)
-        return StaticResponse(status: status, headerFields: fields, body: .bytes(bytes))
+    static func html(_ status: HTTPResponse.Status, _ bytes: [UInt8], _ otherFields: HTTPFields = [:]) -> StaticResponse {
+        StaticResponse(status: status, contentType: MIMETypes.html, contentLength: bytes.count, otherFields: otherFields, body: .bytes(bytes))
     }
 
     /// A small HTML page that names the status, for errors and redirects.
-    static func page(_ status: HTTPResponse.Status, _ extraFields: HTTPFields = [:]) -> StaticResponse {
+    static func page(_ status: HTTPResponse.Status, _ otherFields: HTTPFields = [:]) -> StaticResponse {
         let title = "\(status.code) \(status.reasonPhrase)"
         let text = "<!DOCTYPE html>\n<html><head><title>\(title)</title></head><body><h1>\(title)</h1></body></html>\n"
-        return html(status, Array(text.utf8), extraFields)
+        return html(status, Array(text.utf8), otherFields)
     }
 }
