@@ -78,6 +78,7 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
     }
 
     deinit {
+        for waiter in spareWaiters { waiter.releaseTimer() }
         if let wakeEvent { event_free(wakeEvent) }
         Glibc.close(wakeFD)
         event_base_free(base)

@@ -60,6 +60,8 @@ final class Waiter: @unchecked Sendable {
     @exclusivity(unchecked) private var continuation: UnsafeContinuation<Void, any Error>?
     /// The structure the waiter is enrolled in, cleared once it is woken.
     @exclusivity(unchecked) var site: (any WaitSite)?
+    /// The deadline's timer event, made at the first timed wait and kept while the waiter
+    /// is recycled (a keep-alive server times every read): pending while `expiresAt` is set.
     @exclusivity(unchecked) private var timer: OpaquePointer?
     /// The green thread parked here, which a kill reaches through `AnyGreenThread.kill`.
     @exclusivity(unchecked) private var thread: AnyGreenThread?
@@ -85,6 +87,17 @@ final class Waiter: @unchecked Sendable {
     init(hub: Hub, reason: WaitReason) {
         self.hub = hub
         self.reason = reason
+    }
+
+    deinit {
+        releaseTimer()
+    }
+
+    /// Frees the timer event; the hub calls it for its spare waiters before it frees its
+    /// event base.
+    func releaseTimer() {
+        if let timer { event_free(timer) }  // event_free deletes a pending event first
+        timer = nil
     }
 
     var isParked: Bool { continuation != nil }
@@ -219,9 +232,8 @@ final class Waiter: @unchecked Sendable {
         site = nil
         self.continuation = nil
         generation &+= 1
-        if let timer {
-            event_free(timer)  // event_free deletes a pending event first
-            self.timer = nil
+        if expiresAt != 0 {
+            event_del(timer)
             expiresAt = 0
         }
         if let thread {
@@ -242,11 +254,13 @@ final class Waiter: @unchecked Sendable {
         }
         self.expiry = expiry
         expiresAt = at
-        let me = Unmanaged.passUnretained(self).toOpaque()
-        timer = event_new(hub.base, -1, 0, { _, _, arg in
-            let waiter = Unmanaged<Waiter>.fromOpaque(arg!).takeUnretainedValue()
-            waiter.fire(waiter.expiry)
-        }, me)
+        if timer == nil {
+            let me = Unmanaged.passUnretained(self).toOpaque()
+            timer = event_new(hub.base, -1, 0, { _, _, arg in
+                let waiter = Unmanaged<Waiter>.fromOpaque(arg!).takeUnretainedValue()
+                waiter.fire(waiter.expiry)
+            }, me)
+        }
         var tv = MonotonicClock.timeval(nanoseconds: at > now ? at - now : 0)
         event_add(timer, &tv)
     }

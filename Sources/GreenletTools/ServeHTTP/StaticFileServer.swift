@@ -69,7 +69,7 @@ private struct Exchange {
     /// Files up to this size leave in the same segment as their head.
     static let coalescedFileSize = 64 * 1024
     /// Every read lands here; the parser has not consumed `input[start..<end]` yet.
-    var input = [UInt8](repeating: 0, count: 16 * 1024)
+    var input = [UInt8](repeating: 0, count: 4 * 1024)
     var start = 0
     var end = 0
     /// The response head being built; reused, so a keep-alive connection allocates it once.
