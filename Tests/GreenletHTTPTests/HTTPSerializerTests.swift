@@ -11,6 +11,19 @@ struct HTTPSerializerTests {
         #expect(out == bytes("AHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nServer: greenlet\r\n\r\n"))
     }
 
+    @Test func headWrittenFieldByField() {
+        var out: [UInt8] = []
+        HTTPSerializer.appendStatusLine(.partialContent, to: &out)
+        HTTPSerializer.appendField("Content-Length", decimal: 0, to: &out)
+        HTTPSerializer.appendField("Content-Length", decimal: 1_048_576, to: &out)
+        HTTPSerializer.appendField("ETag", "\"5f-1a\"", to: &out)
+        HTTPSerializer.appendFields(fields(["Content-Range": "bytes 0-9/26"]), to: &out)
+        HTTPSerializer.closeHead(to: &out)
+        #expect(out == bytes(
+            "HTTP/1.1 206 Partial Content\r\nContent-Length: 0\r\nContent-Length: 1048576\r\nETag: \"5f-1a\"\r\n"
+                + "Content-Range: bytes 0-9/26\r\n\r\n"))
+    }
+
     @Test func customStatusAndVersion() {
         var out: [UInt8] = []
         HTTPSerializer.append(HTTPResponseHead(status: 299, version: .http1_0), to: &out)

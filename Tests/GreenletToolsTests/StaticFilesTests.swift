@@ -53,6 +53,17 @@ struct StaticFilesTests {
         #expect(response.bodyText() == ServeHTTPFixture.alphabet)
     }
 
+    @Test func theHeadWrittenFromTypedFieldsHoldsExactlyHeaderFields() {
+        for response in [get("/alphabet.txt", [.range: "bytes=1-2"]), get("/alphabet.txt"), get("/sub"), get("/nope")] {
+            var written: [UInt8] = []
+            response.appendFields(to: &written)
+            var expected = ""
+            for field in response.headerFields { expected += "\(field.name.rawName): \(field.value)\r\n" }
+            #expect(String(decoding: written, as: UTF8.self) == expected)
+            _ = response.bodyText()
+        }
+    }
+
     @Test func headGetsTheSameFieldsAndNoBody() {
         let response = get("/alphabet.txt", method: .head)
         #expect(response.status == .ok)
