@@ -24,6 +24,13 @@ let package = Package(
             pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"])]
         ),
+        // OpenSSL (TLS and digests), with wrappers for the macros Swift cannot call.
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // The runtime: hub, green threads, timers, sockets, offload.
         .target(
             name: "Greenlet",
@@ -39,12 +46,31 @@ let package = Package(
             dependencies: [.product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: swiftSettings
         ),
+        // TLS sessions over bytes only (sans-I/O, OpenSSL memory BIOs), and SHA-256.
+        .target(
+            name: "GreenletTLS",
+            dependencies: ["COpenSSL"],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP client: byte streams (green, blocking, TLS), fetches, redirects, reuse.
+        .target(
+            name: "GreenletClient",
+            dependencies: [
+                "Greenlet",
+                "GreenletHTTP",
+                "GreenletTLS",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // What the subcommands do, as a library that tests drive in-process.
         .target(
             name: "GreenletTools",
             dependencies: [
                 "Greenlet",
                 "GreenletHTTP",
+                "GreenletClient",
+                "GreenletTLS",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
@@ -62,7 +88,12 @@ let package = Package(
         .testTarget(name: "GreenletTests", dependencies: ["Greenlet", "CLibevent"]),
         .testTarget(name: "GreenletToolsTests", dependencies: ["GreenletTools", "Greenlet"]),
         .testTarget(name: "GreenletHTTPTests", dependencies: ["GreenletHTTP"]),
-        // Runs the built `greenlet` binary against real sockets (see Makefile).
-        .testTarget(name: "EndToEndTests"),
+        // What several test targets share: throw-away certificates.
+        .target(name: "GreenletTestSupport", path: "Tests/Support"),
+        .testTarget(name: "GreenletTLSTests", dependencies: ["GreenletTLS", "GreenletTestSupport"]),
+        .testTarget(name: "GreenletClientTests", dependencies: ["GreenletClient", "GreenletTLS", "Greenlet", "GreenletHTTP"]),
+        // Runs the built `greenlet` binary against real sockets (see Makefile); the crawl tests
+        // start the project's own HTTP origin in-process.
+        .testTarget(name: "EndToEndTests", dependencies: ["GreenletTools", "GreenletTLS", "GreenletTestSupport"]),
     ]
 )

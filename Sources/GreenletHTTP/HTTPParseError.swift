@@ -65,3 +65,34 @@ public enum HTTPParseError: Error, Hashable, Sendable {
         }
     }
 }
+
+extension HTTPParseError: CustomStringConvertible {
+    /// A few lowercase words, for a client's error text ("malformed response: …").
+    public var description: String {
+        switch self {
+        case .startLineTooLong: "start line too long"
+        case .headerBlockTooLarge: "header block too large"
+        case .tooManyHeaderFields: "too many header fields"
+        case .bodyTooLarge: "body too large"
+        case .invalidStartLine: "invalid start line"
+        case .invalidMethod: "invalid method"
+        case .invalidTarget: "invalid request target"
+        case .invalidVersion: "invalid version"
+        case .unsupportedVersion: "unsupported version"
+        case .invalidStatus: "invalid status code"
+        case .invalidFieldName: "invalid field name"
+        case .invalidFieldValue: "invalid field value"
+        case .obsoleteLineFolding: "obsolete line folding"
+        case .bareLineFeed: "bare line feed"
+        case .invalidHost: "invalid host field"
+        case .invalidContentLength: "invalid content-length"
+        case .contentLengthWithTransferEncoding: "content-length with transfer-encoding"
+        case .invalidTransferEncoding: "invalid transfer-encoding"
+        case .unsupportedTransferCoding: "unsupported transfer coding"
+        case .invalidChunkSize: "invalid chunk size"
+        case .invalidChunkExtension: "invalid chunk extension"
+        case .missingChunkDataTerminator: "chunk data without its crlf"
+        case .unexpectedEndOfInput: "connection closed mid-message"
+        }
+    }
+}

@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure green threads against the other execution models.",
-        subcommands: [SpawnBench.self, EchoBench.self]
+        subcommands: [CrawlBench.self, EchoBench.self, SpawnBench.self]
     )
 }
 
@@ -16,6 +16,37 @@ struct BenchOutput: ParsableArguments {
 
     func print(_ report: BenchmarkReport) {
         printLine(json ? report.json() : report.table())
+    }
+}
+
+struct CrawlBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crawl",
+        abstract: "Crawl a local origin that answers after --latency ms, sequentially, with OS threads, OS processes and green threads."
+    )
+
+    @Option(help: "URLs to crawl in each mode.")
+    var requests = 100
+
+    @Option(help: "Milliseconds the origin waits before each answer.")
+    var latency = 50.0
+
+    @Option(help: "Fetches at once (default: --requests).")
+    var concurrency: Int?
+
+    @OptionGroup var output: BenchOutput
+
+    func validate() throws {
+        guard requests > 0 else { throw ValidationError("--requests must be positive") }
+        guard latency >= 0, latency.isFinite else { throw ValidationError("--latency must be milliseconds >= 0") }
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+    }
+
+    func run() throws {
+        try runTool {
+            output.print(try CrawlBenchmark.run(
+                requests: requests, latency: latency, concurrency: concurrency ?? requests, executable: executablePath()))
+        }
     }
 }
 

@@ -35,6 +35,27 @@ public final class Connection: @unchecked Sendable {
         remoteAddress = SocketAddress.of(fd, peer: true)
     }
 
+    /// Adopts a connected stream socket made elsewhere (one end of a `socketpair` shared
+    /// with a child process, say): made non-blocking and registered with the current hub,
+    /// which then owns it.
+    /// - Throws: `NetworkError` when it cannot be registered (the descriptor is closed).
+    public convenience init(adopting fd: Int32) throws(NetworkError) {
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else {
+            let code = greenlet_errno()
+            Glibc.close(fd)
+            throw NetworkError(errno: code, call: "fcntl")
+        }
+        let poll: PollDescriptor
+        do {
+            poll = try PollDescriptor(fd: fd, hub: Hub.mustBeCurrent())
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        self.init(connected: poll)
+    }
+
     private init(connected poll: PollDescriptor) {
         self.poll = poll
         remoteAddress = SocketAddress.of(poll.fd, peer: true)
@@ -121,12 +142,13 @@ public final class Connection: @unchecked Sendable {
     // MARK: - Reading
 
     /// Reads what has arrived, at most `buffer.count` bytes, waiting until something has.
+    /// - Parameter timeout: as in `recv(max:timeout:)`.
     /// - Returns: the number of bytes read; 0 at end of stream.
     /// - Throws: `NetworkError` (`.connectionReset`, `.closed`, …), `CancellationError`,
     ///   `TimeoutError`.
-    public func recv(into target: UnsafeMutableRawBufferPointer) async throws -> Int {
+    public func recv(into target: UnsafeMutableRawBufferPointer, timeout: Double? = nil) async throws -> Int {
         if bufferedCount > 0 { return takeBuffered(into: target) }
-        return try await receive { try readNow(into: target) } ?? 0
+        return try await receive(until: .timeout(timeout)) { try readNow(into: target) } ?? 0
     }
 
     /// Reads what has arrived into the first bytes of `bytes`, at most `bytes.count`,

@@ -15,8 +15,8 @@ public enum Resolver {
         return try await blocking { try lookUp(host: host, port: port) }
     }
 
-    /// The blocking lookup itself; call it only off the hub.
-    static func lookUp(host: String, port: Int) throws -> [SocketAddress] {
+    /// The blocking lookup itself, for a thread that may block: never a hub's.
+    public static func lookUp(host: String, port: Int) throws -> [SocketAddress] {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)

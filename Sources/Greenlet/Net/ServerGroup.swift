@@ -193,33 +193,14 @@ public final class ServerGroup: Sendable {
     /// Starts `body` on a new OS thread with the group's signals blocked. The thread
     /// inherits the mask from its creator, so it never runs a moment with them open.
     private func startHubThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
-        var blocked = sigset_t()
-        sigemptyset(&blocked)
-        for signal in signals { sigaddset(&blocked, signal) }
-        var previous = sigset_t()
-        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
-        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-
         state.withLock { $0.extraThreads += 1 }
-        let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-        var thread = pthread_t()
-        let code = pthread_create(&thread, nil, { context in
-            Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().run()
-            return nil
-        }, context)
-        guard code == 0 else {
-            Unmanaged<ThreadBody>.fromOpaque(context).release()
+        do {
+            return try OSThread.start(blocking: signals, body)
+        } catch {
             state.withLock { $0.extraThreads -= 1 }
-            throw ServerGroupError.cannotStartThread(errno: code)
+            throw ServerGroupError.cannotStartThread(errno: error.errno)
         }
-        return thread
     }
-}
-
-/// A closure carried through `pthread_create`'s one pointer argument.
-private final class ThreadBody: Sendable {
-    let run: @Sendable () -> Void
-    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
 }
 
 /// Why a `ServerGroup` could not start, worded for a one-line error message.

@@ -11,7 +11,7 @@ public enum MonotonicClock {
     }
 
     /// The instant `seconds` from now; negative and NaN durations mean now.
-    static func deadline(after seconds: Double) -> UInt64 {
+    public static func deadline(after seconds: Double) -> UInt64 {
         guard seconds > 0 else { return now() }
         let ns = min(seconds, 1e9) * 1e9
         return now() &+ UInt64(ns)

@@ -87,56 +87,41 @@ public enum SpawnBenchmark {
 
     static func threadSpawnJoin(_ count: Int) -> Double {
         let start = Measure.now()
-        let threads = (0..<count).map { _ in OSThread { } }
-        threads.forEach { $0.join() }
+        let threads = (0..<count).map { _ in startThread {} }
+        threads.forEach { pthread_join($0, nil) }
         return Double(Measure.now() - start) / Double(count)
     }
 
     static func threadSwitch(_ roundTrips: Int) -> Double {
         let ping = OSSemaphore(), pong = OSSemaphore()
-        let echo = OSThread {
+        let echo = startThread {
             for _ in 0..<roundTrips { ping.wait(); pong.post() }
         }
         let start = Measure.now()
         for _ in 0..<roundTrips { ping.post(); pong.wait() }
         let elapsed = Measure.now() - start
-        echo.join()
+        pthread_join(echo, nil)
         return Double(elapsed) / Double(2 * roundTrips)
     }
 
     static func threadBytesPerParked(_ count: Int) -> Double {
         let gate = OSSemaphore()
         let before = Measure.residentBytes()
-        let threads = (0..<count).map { _ in OSThread { gate.wait() } }
+        let threads = (0..<count).map { _ in startThread { gate.wait() } }
         usleep(100_000)  // let every thread reach its wait
         let after = Measure.residentBytes()
         for _ in 0..<count { gate.post() }
-        threads.forEach { $0.join() }
+        threads.forEach { pthread_join($0, nil) }
         return Double(after - before) / Double(count)
     }
 }
 
-/// A joinable pthread.
-final class OSThread {
-    private var thread = pthread_t()
-
-    init(_ body: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(Body(body)).toOpaque()
-        let rc = pthread_create(&thread, nil, { arg in
-            let body = Unmanaged<Body>.fromOpaque(arg!).takeRetainedValue()
-            body.run()
-            return nil
-        }, box)
-        precondition(rc == 0, "pthread_create: \(rc)")
-    }
-
-    func join() {
-        pthread_join(thread, nil)
-    }
-
-    private final class Body {
-        let run: @Sendable () -> Void
-        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+/// A thread for the OS-thread side of the benchmark, which cannot go on without it.
+private func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+    do {
+        return try OSThread.start(body)
+    } catch {
+        fatalError("\(error)")
     }
 }
 

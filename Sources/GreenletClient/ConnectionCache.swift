@@ -1,0 +1,43 @@
+import GreenletHTTP
+
+/// Idle keep-alive connections, per origin, so that a crawl of one host does not connect
+/// again for every URL. Bounded per origin (the oldest idle one is closed to make room),
+/// and newest first, since the one used last is the least likely to have been closed by
+/// its server. One cache per hub or thread: it has no lock.
+final class ConnectionCache {
+    private var idle: [Origin: [any ByteStream]] = [:]
+    let maxIdlePerOrigin: Int
+
+    struct Origin: Hashable {
+        let scheme: HTTPURL.Scheme
+        let host: String
+        let port: Int
+
+        init(_ url: HTTPURL) {
+            (scheme, host, port) = (url.scheme, url.host, url.port)
+        }
+    }
+
+    init(maxIdlePerOrigin: Int) {
+        self.maxIdlePerOrigin = maxIdlePerOrigin
+    }
+
+    deinit { closeAll() }
+
+    func take(for url: HTTPURL) -> (any ByteStream)? {
+        idle[Origin(url)]?.popLast()
+    }
+
+    func put(_ stream: any ByteStream, for url: HTTPURL) {
+        let origin = Origin(url)
+        var streams = idle[origin, default: []]
+        if streams.count >= maxIdlePerOrigin { streams.removeFirst().close() }
+        if maxIdlePerOrigin > 0 { streams.append(stream) } else { stream.close() }
+        idle[origin] = streams
+    }
+
+    func closeAll() {
+        for streams in idle.values { for stream in streams { stream.close() } }
+        idle = [:]
+    }
+}

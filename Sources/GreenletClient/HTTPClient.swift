@@ -1,0 +1,196 @@
+import Greenlet
+import GreenletHTTP
+import HTTPTypes
+
+/// An HTTP/1.1 client for GET, on the sans-I/O parser and serializer, over whatever streams
+/// its `Dialer` opens: green-thread sockets on a hub, or blocking sockets on an OS thread.
+///
+/// Redirects (301, 302, 303, 307, 308) are followed up to a limit, relative `Location`s
+/// too, and a URL seen twice in one chain ends it. Keep-alive connections go back to a
+/// cache per origin once their response is read to its end; a cached connection that the
+/// server closed meanwhile is noticed before any response byte and the request goes out
+/// once more on a new one, as curl does.
+///
+/// One client per hub or thread: it has no lock. Green threads of one hub share it (that
+/// is what makes it `Sendable`); threads and other hubs make their own.
+public final class HTTPClient: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Seconds one fetch may take: connecting, every redirect, the whole body.
+        public var timeout: Double
+        public var maxRedirects: Int
+        /// Idle connections kept per origin.
+        public var maxIdlePerOrigin: Int
+        public var userAgent: String
+
+        public init(timeout: Double = 30, maxRedirects: Int = 5, maxIdlePerOrigin: Int = 32, userAgent: String = "greenlet/0.1.0") {
+            self.timeout = timeout
+            self.maxRedirects = maxRedirects
+            self.maxIdlePerOrigin = maxIdlePerOrigin
+            self.userAgent = userAgent
+        }
+    }
+
+    /// What one fetch came to.
+    public struct Report: Sendable, Equatable {
+        /// The URL whose response is reported, after redirects; nil when none answered.
+        public var finalURL: HTTPURL?
+        /// The last status received, also when the fetch then failed.
+        public var status: Int?
+        public var error: FetchError?
+    }
+
+    private let dialer: any Dialer
+    private let options: Options
+    private let cache: ConnectionCache
+    private static let hostName = HTTPField.Name("Host")!
+
+    public init(dialer: any Dialer, options: Options = Options()) {
+        self.dialer = dialer
+        self.options = options
+        cache = ConnectionCache(maxIdlePerOrigin: options.maxIdlePerOrigin)
+    }
+
+    /// Closes the idle connections.
+    public func close() {
+        cache.closeAll()
+    }
+
+    /// GETs `url`, following redirects, and streams the final response's body to `sink`.
+    /// Never throws: a failure is the report's `error`.
+    public func get(_ url: HTTPURL, into sink: any ResponseSink) async -> Report {
+        var report = Report()
+        let deadline = MonotonicClock.deadline(after: options.timeout)
+        var url = url
+        var seen: Set<HTTPURL> = [url]
+        do {
+            while true {
+                var response = try await request(url, deadline: deadline)
+                report.finalURL = url
+                report.status = response.head.status.code
+                if let next = try redirect(from: url, response.head) {
+                    try await response.drain()
+                    recycle(&response, url)
+                    guard seen.count <= options.maxRedirects, seen.insert(next).inserted else {
+                        throw FetchError.tooManyRedirects
+                    }
+                    url = next
+                    continue
+                }
+                try await sink.begin(response.head, url: url)
+                while let piece = try await response.nextBodyPiece() {
+                    do {
+                        try await sink.append(piece)
+                    } catch {
+                        response.stream.close()
+                        throw FetchError.sink("\(error)")
+                    }
+                }
+                recycle(&response, url)
+                try await sink.finish()
+                return report
+            }
+        } catch {
+            report.error = FetchError(error)
+            return report
+        }
+    }
+
+    /// Sends the request and reads the response's head, on a cached connection when there
+    /// is one (again on a new one if the server had closed it).
+    private func request(_ url: HTTPURL, deadline: UInt64) async throws -> Response {
+        var head = HTTPRequestHead(method: .get, target: url.target)
+        head.headerFields.append(HTTPField(name: Self.hostName, value: url.authority))
+        head.headerFields[.userAgent] = options.userAgent
+        head.headerFields[.accept] = "*/*"
+        var bytes: [UInt8] = []
+        HTTPSerializer.append(head, to: &bytes)
+        if let cached = cache.take(for: url) {
+            cached.deadline = deadline
+            var response = Response(stream: cached)
+            do {
+                try await response.send(bytes)
+                return response
+            } catch where !response.hasReceived && Self.isStale(error) {
+                cached.close()
+            }
+        }
+        var response = Response(stream: try await dialer.connect(to: url, deadline: deadline))
+        do {
+            try await response.send(bytes)
+        } catch {
+            response.stream.close()
+            throw error
+        }
+        return response
+    }
+
+    /// A server may close an idle keep-alive connection at any moment; the request finds
+    /// out by a reset or an end of stream before any answer.
+    private static func isStale(_ error: any Error) -> Bool {
+        switch error {
+        case NetworkError.connectionReset, NetworkError.closed, FetchError.malformedResponse: true
+        default: false
+        }
+    }
+
+    /// The next URL when `head` redirects (a 3xx with a Location); nil for a final answer.
+    private func redirect(from url: HTTPURL, _ head: HTTPResponseHead) throws -> HTTPURL? {
+        guard [301, 302, 303, 307, 308].contains(head.status.code), let location = head.headerFields[.location] else { return nil }
+        return try url.resolving(location)
+    }
+
+    /// A connection whose response was read to its end goes back to the cache if both
+    /// sides keep it alive; any other is closed.
+    private func recycle(_ response: inout Response, _ url: HTTPURL) {
+        if response.isComplete && response.head.keepAlive {
+            cache.put(response.stream, for: url)
+        } else {
+            response.stream.close()
+        }
+    }
+}
+
+/// One request's response as it is read.
+private struct Response {
+    var reader: MessageReader<HTTPResponseParser>
+    var isComplete = false
+    var head = HTTPResponseHead(status: .ok)
+
+    init(stream: any ByteStream) {
+        reader = MessageReader(stream: stream, parser: HTTPResponseParser())
+    }
+
+    var stream: any ByteStream { reader.stream }
+    var hasReceived: Bool { reader.hasReceived }
+
+    /// Writes the request and reads up to the end of the response's head.
+    mutating func send(_ request: [UInt8]) async throws {
+        try await stream.write(request)
+        guard case .head(let received) = try await nextEvent() else {
+            throw FetchError.malformedResponse("no status line")
+        }
+        head = received
+    }
+
+    /// The next piece of the body; nil at its end.
+    mutating func nextBodyPiece() async throws -> ArraySlice<UInt8>? {
+        guard !isComplete else { return nil }
+        switch try await nextEvent() {
+        case .body(let piece): return piece
+        case .end: isComplete = true; return nil
+        case .head: throw FetchError.malformedResponse("a second head")
+        }
+    }
+
+    /// Reads the body to its end, dropping it (a redirect's).
+    mutating func drain() async throws {
+        while try await nextBodyPiece() != nil {}
+    }
+
+    private mutating func nextEvent() async throws -> HTTPParseEvent<HTTPResponseHead> {
+        guard let event = try await reader.nextEvent() else {
+            throw FetchError.malformedResponse("connection closed before a response")
+        }
+        return event
+    }
+}

@@ -1,0 +1,42 @@
+import Greenlet
+import GreenletClient
+import GreenletHTTP
+
+/// One crawl line fetched the same way in every mode: parsed, fetched with the mode's
+/// client, hashed, maybe saved, timed.
+struct CrawlFetcher {
+    let client: HTTPClient
+    let save: SaveDirectory?
+    /// True on a hub shared by many green threads, where file writes go to a worker thread.
+    let offloadWrites: Bool
+
+    func fetch(_ line: String) async -> CrawlResult {
+        let started = MonotonicClock.now()
+        var result = await fetchUntimed(line)
+        result.milliseconds = Double(MonotonicClock.now() - started) / 1e6
+        return result
+    }
+
+    private func fetchUntimed(_ line: String) async -> CrawlResult {
+        var result = CrawlResult(url: line)
+        let url: HTTPURL
+        do {
+            url = try HTTPURL(parsing: line)
+        } catch {
+            result.error = error.description
+            return result
+        }
+        let sink = CrawlSink(save: save, offloadWrites: offloadWrites)
+        let report = await client.get(url, into: sink)
+        result.status = report.status
+        result.finalURL = report.finalURL?.description
+        result.bytes = sink.byteCount
+        if let error = report.error {
+            result.error = error.description
+            sink.abandon()
+        } else {
+            result.sha256 = sink.digest()
+        }
+        return result
+    }
+}

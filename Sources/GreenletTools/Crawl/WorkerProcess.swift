@@ -1,0 +1,95 @@
+import Foundation
+import Glibc
+import Greenlet
+
+/// A worker process of `crawl --mode processes`: this program again, in its worker role
+/// (`Crawler.serveAsWorker`), with one end of a socket pair (a two-way pipe) as its stdin
+/// and stdout. The parent writes a URL line and reads back the result as a JSON line; a
+/// green thread of the parent's hub drives each worker, so the parent waits on all of
+/// them at once. Spawned, not forked: `fork` is unsafe in a Swift process.
+final class WorkerProcess {
+    private let process: Process
+    private let connection: Connection
+
+    private init(process: Process, connection: Connection) {
+        self.process = process
+        self.connection = connection
+    }
+
+    static func start(options: Crawler.Options) throws -> WorkerProcess {
+        var ends: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
+            throw NetworkError(errno: errno, call: "socketpair")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: options.executable)
+        var arguments = ["crawl", "-", "--worker", "--timeout", "\(options.timeout)"]
+        if let save = options.saveDirectory { arguments += ["--save", save] }
+        if let caFile = options.caFile { arguments += ["--cacert", caFile] }
+        if options.insecure { arguments.append("--insecure") }
+        process.arguments = arguments
+        let child = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
+        process.standardInput = child
+        process.standardOutput = child
+        do {
+            try process.run()
+        } catch {
+            close(ends[0])
+            close(ends[1])
+            throw error
+        }
+        close(ends[1])
+        return WorkerProcess(process: process, connection: try Connection(adopting: ends[0]))
+    }
+
+    /// Hands URLs from `jobs` to a worker, one at a time, until none are left. A worker
+    /// that dies fails its URL (the result says so) and a new one takes the next.
+    static func drive(_ jobs: Queue<String>, into results: Queue<CrawlResult>, options: Crawler.Options) async throws {
+        var worker: WorkerProcess?
+        defer { worker?.stop() }
+        while let line = try? jobs.tryGet() {
+            do {
+                if worker == nil { worker = try start(options: options) }
+                try await results.put(try await worker!.fetch(line))
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                worker?.stop()
+                worker = nil
+                var failed = CrawlResult(url: line)
+                failed.error = "worker process failed: \(error)"
+                try await results.put(failed)
+            }
+        }
+    }
+
+    private func fetch(_ line: String) async throws -> CrawlResult {
+        try await connection.sendAll(Array((line + "\n").utf8))
+        guard let reply = try await connection.readLine(),
+              let result = CrawlResult(jsonLine: String(decoding: reply, as: UTF8.self))
+        else { throw WorkerExited() }
+        return result
+    }
+
+    private struct WorkerExited: Error, CustomStringConvertible {
+        var description: String { "it exited" }
+    }
+
+    /// Ends the worker: its stdin closes, and SIGTERM stops a fetch in flight.
+    private func stop() {
+        connection.close()
+        if process.isRunning { process.terminate() }
+    }
+
+    /// Writes `line` and a newline to `descriptor`, whole (the worker's answers).
+    static func writeLine(_ line: String, to descriptor: Int32) {
+        let bytes = Array((line + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return }
+            offset += count
+        }
+    }
+}

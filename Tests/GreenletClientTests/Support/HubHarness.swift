@@ -1,0 +1,101 @@
+import Foundation
+import Greenlet
+import GreenletTools
+import GreenletTLS
+
+/// Runs `body` as the root green thread of a fresh hub on an OS thread of its own, so
+/// that a test never holds one of the few cooperative-pool threads while the hub runs,
+/// and a blocking dialer's calls block that thread alone.
+func onHub<T: Sendable>(_ body: sending @escaping () async throws -> T) async throws -> T {
+    await hubSlots.acquire()
+    do {
+        let value = try await runOnThread(body)
+        await hubSlots.release()
+        return value
+    } catch {
+        await hubSlots.release()
+        throw error
+    }
+}
+
+/// Runs `body` on a hub of its own next to a fresh `Origin` on 127.0.0.1, which is
+/// stopped when `body` ends.
+func withOrigin<T: Sendable>(tls: TLSContext? = nil, _ body: sending @escaping (Origin) async throws -> T) async throws -> T {
+    try await onHub {
+        let origin = try Origin.start(tls: tls)
+        defer { origin.stop() }
+        return try await body(origin)
+    }
+}
+
+private func runOnThread<T: Sendable>(_ body: sending @escaping () async throws -> T) async throws -> T {
+    let work = UncheckedBox(body)
+    return try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            do {
+                continuation.resume(returning: try Hub.run(work.value))
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+        thread.stackSize = 4 << 20
+        thread.start()
+    }
+}
+
+/// At most two hubs run at once: the machine has two cores, and a test that measures a
+/// timeout must not wait for CPU behind thirty 5 MiB transfers.
+private let hubSlots = Slots(2)
+
+private actor Slots {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(_ count: Int) { free = count }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+        } else {
+            await withCheckedContinuation { waiting.append($0) }
+        }
+    }
+
+    func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+    }
+}
+
+/// Moves a value the compiler cannot prove safe across a thread boundary that the test
+/// itself makes safe (the value is handed over once).
+final class UncheckedBox<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// Seconds on `MonotonicClock` since `start`.
+func seconds(since start: UInt64) -> Double {
+    Double(MonotonicClock.now() - start) / 1e9
+}
+
+/// A loopback port nothing listens on: bound by a socket that is closed again at once,
+/// so a connection to it is refused.
+func unusedPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw SetupFailure("socket: errno \(errno)") }
+    defer { Glibc.close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw SetupFailure("bind: errno \(errno)") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+struct SetupFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
