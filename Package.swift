@@ -91,7 +91,10 @@ let package = Package(
         // What several test targets share: throw-away certificates.
         .target(name: "GreenletTestSupport", path: "Tests/Support"),
         .testTarget(name: "GreenletTLSTests", dependencies: ["GreenletTLS", "GreenletTestSupport"]),
-        .testTarget(name: "GreenletClientTests", dependencies: ["GreenletClient", "GreenletTLS", "Greenlet", "GreenletHTTP"]),
+        .testTarget(
+            name: "GreenletClientTests",
+            dependencies: ["GreenletClient", "GreenletTLS", "Greenlet", "GreenletHTTP", "GreenletTools", "GreenletTestSupport"]
+        ),
         // Runs the built `greenlet` binary against real sockets (see Makefile); the crawl tests
         // start the project's own HTTP origin in-process.
         .testTarget(name: "EndToEndTests", dependencies: ["GreenletTools", "GreenletTLS", "GreenletTestSupport"]),

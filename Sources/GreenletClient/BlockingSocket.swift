@@ -64,10 +64,9 @@ final class BlockingSocket: ByteStream {
         Glibc.close(fd)
     }
 
-    /// Both socket timeouts set to what is left of the deadline (0 would mean none).
+    /// Both socket timeouts set to what is left of the deadline; none (0) without one.
     private func armTimeouts() throws {
-        guard let left = try secondsLeft() else { return }
-        let micros = max(1, Int(left * 1e6))
+        let micros = try secondsLeft().map { max(1, Int($0 * 1e6)) } ?? 0
         var tv = timeval(tv_sec: micros / 1_000_000, tv_usec: micros % 1_000_000)
         for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
             setsockopt(fd, SOL_SOCKET, option, &tv, socklen_t(MemoryLayout<timeval>.size))

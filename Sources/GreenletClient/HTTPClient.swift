@@ -76,23 +76,32 @@ public final class HTTPClient: @unchecked Sendable {
                     url = next
                     continue
                 }
-                try await sink.begin(response.head, url: url)
-                while let piece = try await response.nextBodyPiece() {
-                    do {
-                        try await sink.append(piece)
-                    } catch {
-                        response.stream.close()
-                        throw FetchError.sink("\(error)")
-                    }
-                }
-                recycle(&response, url)
-                try await sink.finish()
+                try await deliver(&response, url, to: sink)
                 return report
             }
         } catch {
             report.error = FetchError(error)
             return report
         }
+    }
+
+    /// Streams the final response's body to `sink`; what the sink throws becomes
+    /// `FetchError.sink`.
+    private func deliver(_ response: inout Response, _ url: HTTPURL, to sink: any ResponseSink) async throws {
+        func sinking(_ step: () async throws -> Void) async throws {
+            do {
+                try await step()
+            } catch {
+                response.stream.close()
+                throw FetchError.sink("\(error)")
+            }
+        }
+        try await sinking { try await sink.begin(response.head, url: url) }
+        while let piece = try await response.nextBodyPiece() {
+            try await sinking { try await sink.append(piece) }
+        }
+        recycle(&response, url)
+        try await sinking { try await sink.finish() }
     }
 
     /// Sends the request and reads the response's head, on a cached connection when there
@@ -140,9 +149,10 @@ public final class HTTPClient: @unchecked Sendable {
     }
 
     /// A connection whose response was read to its end goes back to the cache if both
-    /// sides keep it alive; any other is closed.
+    /// sides keep it alive and the stream has not ended (a close-delimited body); any
+    /// other is closed.
     private func recycle(_ response: inout Response, _ url: HTTPURL) {
-        if response.isComplete && response.head.keepAlive {
+        if response.isComplete && response.head.keepAlive && !response.reader.hasReachedEnd {
             cache.put(response.stream, for: url)
         } else {
             response.stream.close()

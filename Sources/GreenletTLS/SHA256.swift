@@ -34,8 +34,13 @@ private final class DigestState {
 
     init() {
         ctx = Self.newContext()
-        check(EVP_DigestInit_ex(ctx, EVP_sha256(), nil), "init")
+        check(EVP_DigestInit_ex(ctx, Self.algorithm, nil), "init")
     }
+
+    /// Fetched once: `EVP_sha256()` makes OpenSSL 3 look the implementation up among its
+    /// providers, under a lock, at every init (measured: most of a small body's hashing).
+    /// An EVP_MD is immutable once fetched and safe to share between threads.
+    nonisolated(unsafe) private static let algorithm: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
 
     private init(copying other: DigestState) {
         ctx = Self.newContext()

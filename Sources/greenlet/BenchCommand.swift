@@ -34,6 +34,9 @@ struct CrawlBench: ParsableCommand {
     @Option(help: "Fetches at once (default: --requests).")
     var concurrency: Int?
 
+    @Option(help: "Run only this mode: sequential, threads, processes or green (repeatable).")
+    var mode: [CrawlMode] = []
+
     @OptionGroup var output: BenchOutput
 
     func validate() throws {
@@ -45,7 +48,8 @@ struct CrawlBench: ParsableCommand {
     func run() throws {
         try runTool {
             output.print(try CrawlBenchmark.run(
-                requests: requests, latency: latency, concurrency: concurrency ?? requests, executable: executablePath()))
+                requests: requests, latency: latency, concurrency: concurrency ?? requests, executable: executablePath(),
+                modes: mode.isEmpty ? [.sequential, .threads, .processes, .green] : mode))
         }
     }
 }

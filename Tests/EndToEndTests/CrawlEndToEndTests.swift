@@ -195,7 +195,7 @@ struct CrawlEndToEndTests {
 
     @Test("https with --cacert: the chain verifies for 127.0.0.1 (no SNI) and localhost (SNI), in every mode", arguments: ["green", "sequential", "threads", "processes"])
     func httpsWithTheRightCA(mode: String) throws {
-        let certificates = try TestCertificates()
+        let certificates = try TestCertificates.shared()
         let origin = try Origin.start(tls: TLSContext.server(certificateFile: certificates.serverCertificate, privateKeyFile: certificates.serverKey))
         defer { origin.stop() }
         let tree = try TemporaryTree()
@@ -210,7 +210,7 @@ struct CrawlEndToEndTests {
 
     @Test("https failures say tls: an unknown CA, a certificate for another host; --insecure skips the checks and says so")
     func httpsFailuresAndInsecure() throws {
-        let certificates = try TestCertificates()
+        let certificates = try TestCertificates.shared()
         let good = try Origin.start(tls: TLSContext.server(certificateFile: certificates.serverCertificate, privateKeyFile: certificates.serverKey))
         defer { good.stop() }
         let elsewhere = try Origin.start(tls: TLSContext.server(certificateFile: certificates.elsewhereCertificate, privateKeyFile: certificates.elsewhereKey))

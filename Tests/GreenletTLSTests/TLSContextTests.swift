@@ -13,7 +13,7 @@ struct TLSContextTests {
     }
 
     @Test func caFileWithoutCertificatesIsReported() throws {
-        let certificates = try TestCertificates()
+        let certificates = try TestCertificates.shared()
         #expect {
             _ = try TLSContext.client(caFile: certificates.serverKey)
         } throws: { error in
@@ -22,7 +22,7 @@ struct TLSContextTests {
     }
 
     @Test func serverKeyMustMatchItsCertificate() throws {
-        let certificates = try TestCertificates()
+        let certificates = try TestCertificates.shared()
         #expect {
             _ = try TLSContext.server(certificateFile: certificates.serverCertificate, privateKeyFile: certificates.otherCAKey)
         } throws: { error in

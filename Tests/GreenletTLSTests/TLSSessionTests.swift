@@ -8,7 +8,7 @@ struct TLSSessionTests {
     let server: TLSContext
 
     init() throws {
-        certificates = try TestCertificates()
+        certificates = try TestCertificates.shared()
         server = try TLSContext.server(certificateFile: certificates.serverCertificate, privateKeyFile: certificates.serverKey)
     }
 

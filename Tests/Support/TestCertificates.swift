@@ -1,13 +1,31 @@
 import Foundation
 
-/// Throw-away PEM files made with the `openssl` tool in a fresh directory, removed again
-/// when the value goes away: a CA, a server certificate it signed for `localhost`,
-/// `127.0.0.1` and `::1`, one it signed for `example.com` only (a wrong host for any local
-/// server), and a second CA that signed nothing here.
-public final class TestCertificates {
+/// Throw-away PEM files made with the `openssl` tool in a fresh directory: a CA, a server
+/// certificate it signed for `localhost`, `127.0.0.1` and `::1`, one it signed for
+/// `example.com` only (a wrong host for any local server), and a second CA that signed
+/// nothing here.
+public final class TestCertificates: Sendable {
     public let directory: URL
 
-    public init() throws {
+    /// One set per test process: making them runs `openssl` five times, which would hold
+    /// one of the test pool's two threads for half a second in every test that asked.
+    /// Removed when the process exits.
+    public static func shared() throws -> TestCertificates {
+        try made.get()
+    }
+
+    private static let made: Result<TestCertificates, any Error> = {
+        let result = Result { try TestCertificates() }
+        if case .success(let certificates) = result {
+            removedAtExit = certificates.directory.path
+            atexit { if let path = removedAtExit { try? FileManager.default.removeItem(atPath: path) } }
+        }
+        return result
+    }()
+
+    nonisolated(unsafe) private static var removedAtExit: String?
+
+    private init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Self.config.write(to: url("openssl.cnf"), atomically: true, encoding: .utf8)
@@ -21,10 +39,6 @@ public final class TestCertificates {
                      "-nodes", "-keyout", path("elsewhere.key"), "-out", path("elsewhere.csr"), "-subj", "/CN=example.com"])
         try openssl(["x509", "-req", "-in", path("elsewhere.csr"), "-CA", caFile, "-CAkey", path("ca.key"), "-set_serial", "3",
                      "-days", "2", "-extfile", path("openssl.cnf"), "-extensions", "elsewhere_ext", "-out", elsewhereCertificate])
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: directory)
     }
 
     public var caFile: String { path("ca.pem") }

@@ -13,6 +13,10 @@ import Synchronization
 ///     /bytes/N       N bytes of `Origin.body(count:)`, with Content-Length
 ///     /chunked/N     the same bytes, chunked
 ///     /close/N       the same bytes, ended by closing the connection
+///     /closing/N     N bytes with Content-Length, kept alive by the head, then the
+///                    connection closes anyway (as a server's idle timeout would)
+///     /unannounced/N N bytes ended by closing, without `Connection: close`
+///     /head          the request's head as received, as the body
 ///     /redirect/N    302 to `N-1` (a relative Location); `/redirect/0` answers 200
 ///     /loop          302 to itself
 ///     /to?URL        301 to URL
@@ -147,6 +151,16 @@ public final class Origin: Sendable {
         case ("close", let count?) where count >= 0:
             try await stream.write(head(.ok, [("Connection", "close")]) + body(count: count))
             return false
+        case ("closing", let count?) where count >= 0:
+            try await stream.write(head(.ok, [("Content-Length", "\(count)")]) + body(count: count))
+            return false
+        case ("unannounced", let count?) where count >= 0:
+            try await stream.write(head(.ok, []) + body(count: count))
+            return false
+        case ("head", nil):
+            var text = "\(request.method.rawValue) \(request.target) \(request.version)\n"
+            for field in request.headerFields { text += "\(field.name.rawName): \(field.value)\n" }
+            try await stream.write(head(.ok, [("Content-Length", "\(text.utf8.count)")]) + Array(text.utf8))
         case ("redirect", let count?) where count > 0:
             try await stream.write(head(.found, [("Location", "\(count - 1)"), ("Content-Length", "0")]))
         case ("redirect", 0):

@@ -2,6 +2,7 @@ import Greenlet
 import GreenletClient
 import GreenletHTTP
 import GreenletTLS
+import GreenletTools
 import Testing
 
 /// The two ways a client dials, for tests that run against both. Both run on a hub: the
