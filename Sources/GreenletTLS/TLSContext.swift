@@ -1,14 +1,20 @@
 import COpenSSL
+import Synchronization
 
 /// The settings sessions share: role, trust store or certificate, protocol floor. Immutable
 /// once made, so sessions on any thread may be created from one context at the same time.
 public final class TLSContext: @unchecked Sendable {
     let ctx: OpaquePointer
     let isServer: Bool
+    /// Whether a client context still has to load the system trust store: that parses the
+    /// whole CA bundle (~40 ms here), which a program that never verifies a peer (a crawl
+    /// of http URLs, a worker process) need not pay. Done once, before the first session.
+    private let trustStorePending: Mutex<Bool>
 
     private init(_ ctx: OpaquePointer, isServer: Bool) {
         self.ctx = ctx
         self.isServer = isServer
+        trustStorePending = Mutex(!isServer)
     }
 
     deinit {
@@ -21,9 +27,6 @@ public final class TLSContext: @unchecked Sendable {
     public static func client(caFile: String? = nil, verify: Bool = true) throws(TLSError) -> TLSContext {
         let context = try make(method: TLS_client_method(), isServer: false)
         SSL_CTX_set_verify(context.ctx, verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nil)
-        guard SSL_CTX_set_default_verify_paths(context.ctx) == 1 else {
-            throw .fromQueue("cannot load the system trust store")
-        }
         if let caFile, SSL_CTX_load_verify_locations(context.ctx, caFile, nil) != 1 {
             throw .fromQueue("cannot read CA file \(caFile)")
         }
@@ -44,6 +47,19 @@ public final class TLSContext: @unchecked Sendable {
             throw .fromQueue("private key file \(privateKeyFile) does not match certificate file \(certificateFile)")
         }
         return context
+    }
+
+    /// Loads the system trust store into a client context the first time a session needs
+    /// it; every later call returns at once.
+    func prepareForSession() throws(TLSError) {
+        try trustStorePending.withLock { (pending: inout Bool) throws(TLSError) in
+            guard pending else { return }
+            ERR_clear_error()
+            guard SSL_CTX_set_default_verify_paths(ctx) == 1 else {
+                throw .fromQueue("cannot load the system trust store")
+            }
+            pending = false
+        }
     }
 
     /// Settings both roles share. Renegotiation is refused because it would let a peer make

@@ -21,6 +21,7 @@ public final class TLSSession {
     /// OpenSSL cannot allocate the session or rejects the name.
     public init(context: TLSContext, serverName: String?) throws(TLSError) {
         precondition(!context.isServer || serverName == nil, "a server session takes no server name")
+        try context.prepareForSession()
         ERR_clear_error()
         guard let ssl = SSL_new(context.ctx) else { throw .fromQueue("cannot create session") }
         guard let input = BIO_new(BIO_s_mem()), let output = BIO_new(BIO_s_mem()) else {
