@@ -15,7 +15,7 @@
 set -euo pipefail
 
 # shellcheck source=Scripts/bench-lib.sh
-source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks
+source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks, start_server
 absolute_greenlet_bin
 cd "$(dirname "$0")/.."
 
@@ -63,26 +63,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-
-# Starts "$@" pinned to CPU 0 and sets server_pid and port from its
-# "listening on 127.0.0.1:PORT" line.
-start_server() {
-  : >"$work/server.out"
-  # taskset execs the server, so $! is the server's own pid.
-  taskset -c 0 "$@" >"$work/server.out" 2>"$work/server.err" &
-  server_pid=$!
-  # Wait (up to 10 s) for a complete first line, not a partial write.
-  for _ in $(seq 100); do
-    [ "$(wc -l <"$work/server.out")" -ge 1 ] && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  local line
-  line=$(head -n 1 "$work/server.out")
-  [[ $line =~ ^listening\ on\ 127\.0\.0\.1:([0-9]+)$ ]] ||
-    die "$1 did not report 'listening on 127.0.0.1:PORT' (stdout: '$line'; stderr: $(head -c 500 "$work/server.err"))"
-  port=${BASH_REMATCH[1]}
-}
 
 rows=$work/rows.tsv
 : >"$rows"

@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure green threads against the other execution models.",
-        subcommands: [CrawlBench.self, EchoBench.self, SpawnBench.self]
+        subcommands: [CrawlBench.self, EchoBench.self, ChatBench.self, SpawnBench.self]
     )
 }
 
@@ -50,6 +50,36 @@ struct CrawlBench: ParsableCommand {
             output.print(try CrawlBenchmark.run(
                 requests: requests, latency: latency, concurrency: concurrency ?? requests, executable: executablePath(),
                 modes: mode.isEmpty ? [.sequential, .threads, .processes, .green] : mode))
+        }
+    }
+}
+
+struct ChatBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat",
+        abstract: "Closed-loop broadcast through a green chat server, or against --target: every line checked to reach every user in order."
+    )
+
+    @Option(help: "Drive a chat server that is already running, as HOST:PORT.")
+    var target: String?
+
+    @Option(help: "Users in the room; each line reaches all of them.")
+    var clients = 10
+
+    @Option(help: "Lines each user sends, one after another.")
+    var messages = 1_000
+
+    @OptionGroup var output: BenchOutput
+
+    func validate() throws {
+        guard clients > 0, messages > 0 else { throw ValidationError("--clients and --messages must be positive") }
+        if let target { _ = try parseTarget(target) }
+    }
+
+    func run() throws {
+        try runTool {
+            output.print(try ChatBenchmark.run(
+                target: try target.map(parseTarget), executable: executablePath(), clients: clients, messages: messages))
         }
     }
 }
@@ -127,15 +157,17 @@ struct EchoBench: ParsableCommand {
         }
     }
 
-    private func parseTarget(_ text: String) throws -> (host: String, port: Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-              (1...65535).contains(port), colon > text.startIndex else {
-            throw ValidationError("--target must be HOST:PORT, e.g. 127.0.0.1:4915")
-        }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host, port)
+}
+
+/// HOST:PORT (brackets around an IPv6 host) for `--target`.
+func parseTarget(_ text: String) throws -> (host: String, port: Int) {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+          (1...65535).contains(port), colon > text.startIndex else {
+        throw ValidationError("--target must be HOST:PORT, e.g. 127.0.0.1:4915")
     }
+    var host = String(text[..<colon])
+    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    return (host, port)
 }
 
 /// This executable, to start servers of its own for a benchmark.

@@ -8,6 +8,7 @@ struct EchoCommand: ParsableCommand {
     )
 
     @OptionGroup var server: ServerOptions
+    @OptionGroup var hubs: ThreadsOption
 
     @Option(help: "Port to listen on; 0 picks a free one.")
     var port = 4915
@@ -18,7 +19,7 @@ struct EchoCommand: ParsableCommand {
 
     func run() throws {
         try runTool {
-            try EchoServer.run(host: server.host, port: port, threads: server.threads, grace: server.grace) { address in
+            try EchoServer.run(host: server.host, port: port, threads: hubs.threads, grace: server.grace) { address in
                 printLine("listening on \(address)")
             }
         }

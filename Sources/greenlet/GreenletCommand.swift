@@ -8,7 +8,7 @@ struct GreenletCommand: ParsableCommand {
         commandName: "greenlet",
         abstract: "Green-thread network utilities on libevent.",
         version: "greenlet 0.1.0",
-        subcommands: [EchoCommand.self, ServeHTTPCommand.self, CrawlCommand.self, BenchCommand.self]
+        subcommands: [EchoCommand.self, ServeHTTPCommand.self, CrawlCommand.self, ChatCommand.self, BenchCommand.self]
     )
 }
 

@@ -8,6 +8,7 @@ struct ServeHTTPCommand: ParsableCommand {
     )
 
     @OptionGroup var server: ServerOptions
+    @OptionGroup var hubs: ThreadsOption
 
     @Option(help: "Port to listen on; 0 picks a free one.")
     var port = 8088
@@ -34,7 +35,7 @@ struct ServeHTTPCommand: ParsableCommand {
                 root: root, requestTimeout: requestTimeout, accessLog: !quiet
             )
             try StaticFileServer.run(
-                host: server.host, port: port, threads: server.threads, grace: server.grace, options: options
+                host: server.host, port: port, threads: hubs.threads, grace: server.grace, options: options
             ) { address in
                 printLine("listening on \(address)")
             }

@@ -9,12 +9,19 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Seconds busy connections get to finish after SIGINT/SIGTERM.")
     var grace = 3.0
 
+    func validate() throws {
+        guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be a number of seconds >= 0") }
+    }
+}
+
+/// `--threads`, for the servers that can run on several hubs (not `chat`, whose room is
+/// one hub's).
+struct ThreadsOption: ParsableArguments {
     @Option(help: "Hubs (OS threads), each listening on the port through SO_REUSEPORT: 1 to \(ServerGroup.maxThreads).")
     var threads = 1
 
     func validate() throws {
         try validateThreads(threads)
-        guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be a number of seconds >= 0") }
     }
 }
 

@@ -119,21 +119,19 @@ func threadCPUSeconds() -> Double {
 extension HubTests {
     @Test func greenThreadsSpawnedByExitCleanupAreKilledToo() async throws {
         let cleaned = Shared(false)
-        let elapsed = try await measure {
-            try await onHub {
-                spawn {
-                    do {
+        let elapsed = try await secondsOfHubRun {
+            spawn {
+                do {
+                    try await sleep(seconds: 60)
+                } catch {
+                    spawn {
+                        defer { cleaned.value = true }
                         try await sleep(seconds: 60)
-                    } catch {
-                        spawn {
-                            defer { cleaned.value = true }
-                            try await sleep(seconds: 60)
-                        }
-                        throw error
                     }
+                    throw error
                 }
-                await yieldNow()
             }
+            await yieldNow()
         }
         #expect(cleaned.value, "the late green thread's cleanup never ran")
         // Killed, not waited out: well under the 60 s sleeps (generous for a loaded machine).
@@ -144,13 +142,11 @@ extension HubTests {
 extension HubTests {
     @Test(.timeLimit(.minutes(1)))
     func aGreenThreadThatOnlyYieldsDoesNotKeepTheHubFromExiting() async throws {
-        let elapsed = try await measure {
-            try await onHub {
-                spawn {
-                    while true { await yieldNow() }
-                }
-                await yieldNow()
+        let elapsed = try await secondsOfHubRun {
+            spawn {
+                while true { await yieldNow() }
             }
+            await yieldNow()
         }
         // It ignores its kill, so the hub gives up on it after a second and returns.
         #expect(elapsed < 5)

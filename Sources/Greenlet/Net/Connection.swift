@@ -336,6 +336,14 @@ public final class Connection: @unchecked Sendable {
         try await write(bytes, all: false)
     }
 
+    /// Sends what fits in the socket buffer now, never waiting: a last word to a peer that
+    /// is about to be dropped for not reading.
+    /// - Returns: the bytes sent; 0 when the buffer is full.
+    /// - Throws: as `send`.
+    public func trySend(_ bytes: [UInt8]) throws -> Int {
+        try bytes.withUnsafeBytes { try sendNow($0, flags: Int32(MSG_NOSIGNAL)) } ?? 0
+    }
+
     /// Sends every byte, waiting whenever the socket buffer is full (Bluelet's `sendall`).
     /// Takes arrays, slices, `string.utf8` and `UnsafeRawBufferPointer` without copying.
     /// - Throws: as `send`; the bytes sent before an error are gone.

@@ -119,7 +119,7 @@ public final class Server: @unchecked Sendable {
 extension SignalWatcher {
     /// Watches `signals` for a server's graceful shutdown: the first one calls `shutdown`;
     /// a second SIGINT exits the process at once, for a user who will not wait.
-    static func gracefulShutdown(on signals: [Int32], _ shutdown: @escaping () -> Void) -> SignalWatcher {
+    public static func gracefulShutdown(on signals: [Int32], _ shutdown: @escaping () -> Void) -> SignalWatcher {
         var signalled = false
         return SignalWatcher(signals) { signal in
             if signalled && signal == SIGINT { _exit(130) }

@@ -32,6 +32,23 @@ func onHub<T: Sendable>(
     }
 }
 
+/// How long `Hub.run` takes on a thread of its own, for `body` as its root: timed on that
+/// thread, so a busy test pool (which the awaiting test needs to resume) cannot stretch it.
+func secondsOfHubRun(_ body: sending @escaping () async throws -> Void) async throws -> Double {
+    let work = UncheckedBox(body)
+    return try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            let start = DispatchTime.now().uptimeNanoseconds
+            continuation.resume(with: Result {
+                try Hub.run(work.value)
+                return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            })
+        }
+        thread.stackSize = 4 << 20
+        thread.start()
+    }
+}
+
 /// Moves a value the compiler cannot prove safe across a thread boundary that the test
 /// itself makes safe (the value is handed over once).
 final class UncheckedBox<Value>: @unchecked Sendable {

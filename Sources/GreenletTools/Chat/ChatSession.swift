@@ -1,0 +1,104 @@
+import Greenlet
+
+/// One connection to the room, on its own green thread: the name prompt, then the reader
+/// loop, with the member's writer on a second green thread. Whichever of the two ends
+/// first ends the other (the writer closes the connection; the reader finishes the
+/// queue), and the user leaves the room exactly once.
+struct ChatSession {
+    let connection: Connection
+    let room: ChatRoom
+    let limits: ChatServer.Limits
+    private var framer: LineFramer
+    private var pieces: [LineFramer.Piece] = []
+    private var nextPiece = 0
+    private var input = [UInt8](repeating: 0, count: 16 * 1024)
+
+    static let prompt = ChatRoom.line("Welcome to greenlet chat. Your name?")
+
+    init(connection: Connection, room: ChatRoom, limits: ChatServer.Limits) {
+        self.connection = connection
+        self.room = room
+        self.limits = limits
+        framer = LineFramer(maxLength: limits.maxLineLength)
+    }
+
+    mutating func run() async {
+        defer { connection.close() }
+        guard let name = await askName() else { return }
+        let member = ChatMember(name: name, connection: connection, limits: limits)
+        room.join(member, from: connection.remoteAddress?.description ?? "?")
+        let writer = spawn("chat writer for \(name)") { await member.writeLoop() }
+        await readLoop(member)
+        room.leave(member)
+        // What is queued (a farewell, the shutdown notice) goes out before the close.
+        member.finish()
+        _ = try? await withTimeout(seconds: limits.flushTimeout) { try await writer.value }
+        writer.kill()
+    }
+
+    /// Asks until a valid, free name comes; nil when the client leaves or stays silent
+    /// for `nameTimeout` first. Nobody else hears of a client at the prompt.
+    private mutating func askName() async -> String? {
+        do {
+            try await connection.sendAll(Self.prompt)
+            while let piece = try await next(timeout: limits.nameTimeout) {
+                let answer: [UInt8]
+                switch piece {
+                case .tooLong: answer = ChatRoom.line(tooLong)
+                case .line(let bytes):
+                    let name = String(decoding: bytes, as: UTF8.self)
+                    switch room.refusal(for: name) {
+                    case nil: return name
+                    case .invalid: answer = ChatRoom.line("## invalid name: use 1 to 32 letters, digits, _ or -")
+                    case .taken: answer = ChatRoom.line("## the name \(name) is taken")
+                    }
+                }
+                try await connection.sendAll(answer + Self.prompt)
+            }
+        } catch {}
+        return nil
+    }
+
+    private mutating func readLoop(_ member: ChatMember) async {
+        var sinceYield = 0
+        while let piece = try? await next(timeout: nil) {
+            // A burst of lines is broadcast 64 at a time with the writers' turn between:
+            // else one read of short lines could fill every queue before any writer ran,
+            // and clients that do read would be dropped as too slow.
+            sinceYield += 1
+            if sinceYield == 64 {
+                sinceYield = 0
+                await yieldNow()
+            }
+            switch piece {
+            case .tooLong:
+                member.deliver(ChatRoom.line(tooLong))
+            case .line(let bytes):
+                // Invalid UTF-8 becomes U+FFFD here: no raw bytes pass through the room.
+                let text = String(decoding: bytes, as: UTF8.self)
+                switch text {
+                case "": continue
+                case "/quit":
+                    member.deliver(ChatRoom.line("## bye"))
+                    return
+                case "/who": member.deliver(ChatRoom.line("## online: \(room.names.joined(separator: ", "))"))
+                default: room.broadcast(ChatRoom.line("\(member.name)> \(text)"))
+                }
+            }
+        }
+    }
+
+    private var tooLong: String { "## line too long (over \(limits.maxLineLength) bytes), not sent" }
+
+    /// The next line or over-long line; nil at end of stream.
+    private mutating func next(timeout: Double?) async throws -> LineFramer.Piece? {
+        while nextPiece == pieces.count {
+            let count = try await connection.recv(into: &input, timeout: timeout)
+            if count == 0 { return nil }
+            pieces = framer.feed(input[..<count])
+            nextPiece = 0
+        }
+        nextPiece += 1
+        return pieces[nextPiece - 1]
+    }
+}
