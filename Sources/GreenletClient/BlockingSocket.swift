@@ -19,7 +19,14 @@ final class BlockingSocket: ByteStream {
 
     /// Resolves `host` (getaddrinfo, blocking) and connects to each address in turn.
     static func connect(host: String, port: Int, deadline: UInt64?) throws -> BlockingSocket {
-        let addresses = try SocketAddress(numericHost: host, port: port).map { [$0] } ?? Resolver.lookUp(host: host, port: port)
+        let addresses: [SocketAddress]
+        do {
+            addresses = try SocketAddress(numericHost: host, port: port).map { [$0] } ?? Resolver.lookUp(host: host, port: port)
+        } catch where deadline.map({ MonotonicClock.now() >= $0 }) ?? false {
+            // A lookup that outlived the deadline reports what a green fetch reports.
+            throw NetworkError.timedOut
+        }
+        if let deadline, MonotonicClock.now() >= deadline { throw NetworkError.timedOut }
         var lastError = NetworkError.hostNotFound(host)
         for address in addresses {
             let fd = socket(address.family, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)

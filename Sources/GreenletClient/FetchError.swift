@@ -48,7 +48,7 @@ public enum FetchError: Error, Equatable, CustomStringConvertible {
             case .connectionRefused: self = .connectionRefused
             case .connectionReset: self = .connectionReset
             case .timedOut: self = .timedOut
-            default: self = .network(error.description)
+            default: self = .network(error.description.lowercased())
             }
         default: self = .network("\(error)")
         }

@@ -369,6 +369,27 @@ struct ChatEndToEndTests {
         #expect(try room[1].client.readLine() == "## online: alice, bob")
     }
 
+    @Test("20 members pasting 100 lines each at the same moment: everyone gets all 2,000, each sender's in order, none dropped")
+    func simultaneousPastes() throws {
+        let (server, port) = try startChat()
+        defer { server.kill() }
+        let room = try join((0..<20).map { "p\($0)" }, port: port)
+        // Everyone reads from the start, as a terminal does: only a client that stops
+        // reading may be dropped.
+        let readers = room.map { member in Background { try member.client.readLines(2000, within: 20) } }
+        for (name, client) in room {
+            try client.send(bytes: Array((0..<100).map { "\(name) line \($0)\n" }.joined().utf8))
+        }
+        for ((name, _), reader) in zip(room, readers) {
+            let lines = try reader.value(within: 25)
+            for (sender, _) in room {
+                let mine = lines.filter { $0.hasPrefix("\(sender)> ") }
+                #expect(mine == (0..<100).map { "\(sender)> \(sender) line \($0)" }, "\(name) got \(mine.count) lines of \(sender)")
+            }
+            #expect(!lines.contains { $0.hasPrefix("## ") }, "\(name): \(lines.filter { $0.hasPrefix("## ") })")
+        }
+    }
+
     @Test("a member that never reads is dropped; the others get every line in order, once; memory stays bounded")
     func slowClient() throws {
         let (server, port) = try startChat()

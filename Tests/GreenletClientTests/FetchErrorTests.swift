@@ -30,7 +30,7 @@ struct FetchErrorTests {
         (NetworkError.connectionReset, .connectionReset),
         (NetworkError.timedOut, .timedOut),
         (TimeoutError(seconds: 2), .timedOut),
-        (NetworkError.system(call: "recv", errno: EIO), .network("recv: Input/output error")),
+        (NetworkError.system(call: "recv", errno: EIO), .network("recv: input/output error")),
         (NetworkError.closed, .network("socket closed")),
         (HTTPParseError.unexpectedEndOfInput, .malformedResponse("connection closed mid-message")),
         (HTTPParseError.invalidStatus, .malformedResponse("invalid status code")),

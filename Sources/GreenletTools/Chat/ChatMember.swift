@@ -10,8 +10,19 @@ final class ChatMember: @unchecked Sendable {
     let connection: Connection
     private let outbox: Queue<[UInt8]>
     private let maxBytes: Int
-    /// Bytes in `outbox`; only this hub touches it.
+    private let maxLines: Int
+    /// Lines queued or being sent.
+    private var queuedLines = 0
+    /// Since when more than half the queue has been waiting: a user who reads but is
+    /// behind a burst catches up soon; one who stopped reading never does.
+    private var backloggedSince: UInt64?
+    /// How long a backlogged user may take to catch up before the room stops waiting.
+    private static let catchUpTime: UInt64 = 200_000_000
+    /// Bytes queued or being sent (a batch counts until it is out); only this hub
+    /// touches it.
     private var queuedBytes = 0
+    /// A batch is partly sent: a farewell now would land inside a line.
+    private var isSending = false
     private(set) var isDropped = false
 
     init(name: String, connection: Connection, limits: ChatServer.Limits) {
@@ -19,6 +30,13 @@ final class ChatMember: @unchecked Sendable {
         self.connection = connection
         outbox = Queue(capacity: limits.queuedLines)
         maxBytes = limits.queuedBytes
+        maxLines = limits.queuedLines
+    }
+
+    /// Behind a burst for less than `catchUpTime`: the room lets it catch up.
+    func isCatchingUp(at now: UInt64) -> Bool {
+        guard let since = backloggedSince, !isDropped else { return false }
+        return now &- since < Self.catchUpTime
     }
 
     /// Queues `line` (with its newline) for the client; on overflow drops the client.
@@ -26,6 +44,10 @@ final class ChatMember: @unchecked Sendable {
         guard !isDropped else { return }
         if queuedBytes + line.count <= maxBytes, (try? outbox.tryPut(line)) == true {
             queuedBytes += line.count
+            queuedLines += 1
+            if backloggedSince == nil && (queuedLines > maxLines / 2 || queuedBytes > maxBytes / 2) {
+                backloggedSince = MonotonicClock.now()
+            }
         } else {
             drop(saying: ChatRoom.line("## disconnected: too slow"))
         }
@@ -39,13 +61,21 @@ final class ChatMember: @unchecked Sendable {
         while let first = try? await outbox.get() {
             batch.removeAll(keepingCapacity: true)
             batch += first
-            while let more = try? outbox.tryGet() { batch += more }
-            queuedBytes -= batch.count
+            var lines = 1
+            while let more = try? outbox.tryGet() {
+                batch += more
+                lines += 1
+            }
+            isSending = true
             do {
                 try await connection.sendAll(batch)
             } catch {
                 return
             }
+            isSending = false
+            queuedBytes -= batch.count
+            queuedLines -= lines
+            if queuedLines <= maxLines / 2 && queuedBytes <= maxBytes / 2 { backloggedSince = nil }
         }
     }
 
@@ -55,11 +85,12 @@ final class ChatMember: @unchecked Sendable {
     }
 
     /// Drops a client that does not keep up: a last line if it fits in the socket buffer
-    /// at once, then the connection closes, which ends both its green threads.
+    /// at once (and would not cut a line in two), then the connection closes, which ends
+    /// both its green threads.
     private func drop(saying farewell: [UInt8]) {
         isDropped = true
         outbox.close()
-        _ = try? connection.trySend(farewell)
+        if !isSending { _ = try? connection.trySend(farewell) }
         connection.close()
     }
 }

@@ -25,6 +25,12 @@ struct ChatSession {
     mutating func run() async {
         defer { connection.close() }
         guard let name = await askName() else { return }
+        if room.isShuttingDown {
+            _ = try? await withTimeout(seconds: limits.flushTimeout) {
+                try await connection.sendAll(ChatRoom.line("## server shutting down"))
+            }
+            return
+        }
         let member = ChatMember(name: name, connection: connection, limits: limits)
         room.join(member, from: connection.remoteAddress?.description ?? "?")
         let writer = spawn("chat writer for \(name)") { await member.writeLoop() }
@@ -36,12 +42,19 @@ struct ChatSession {
         writer.kill()
     }
 
-    /// Asks until a valid, free name comes; nil when the client leaves or stays silent
-    /// for `nameTimeout` first. Nobody else hears of a client at the prompt.
+    /// Asks until a valid, free name comes; nil when the client leaves, or has no name
+    /// `nameTimeout` seconds after connecting (however it trickles bytes or stops reading
+    /// the refusals). Nobody else hears of a client at the prompt.
     private mutating func askName() async -> String? {
+        var session = self
+        defer { self = session }
+        return try? await withTimeout(seconds: limits.nameTimeout) { try await session.promptUntilNamed() }
+    }
+
+    private mutating func promptUntilNamed() async throws -> String? {
         do {
             try await connection.sendAll(Self.prompt)
-            while let piece = try await next(timeout: limits.nameTimeout) {
+            while let piece = try await next(timeout: nil) {
                 let answer: [UInt8]
                 switch piece {
                 case .tooLong: answer = ChatRoom.line(tooLong)
@@ -55,21 +68,17 @@ struct ChatSession {
                 }
                 try await connection.sendAll(answer + Self.prompt)
             }
+        } catch let error as TimeoutError {
+            throw error
         } catch {}
         return nil
     }
 
     private mutating func readLoop(_ member: ChatMember) async {
-        var sinceYield = 0
         while let piece = try? await next(timeout: nil) {
-            // A burst of lines is broadcast 64 at a time with the writers' turn between:
-            // else one read of short lines could fill every queue before any writer ran,
-            // and clients that do read would be dropped as too slow.
-            sinceYield += 1
-            if sinceYield == 64 {
-                sinceYield = 0
-                await yieldNow()
-            }
+            // A burst (one read holds ~1,000 short lines) goes out with the writers'
+            // turns between, else users who do read would be dropped as too slow.
+            await room.pace()
             switch piece {
             case .tooLong:
                 member.deliver(ChatRoom.line(tooLong))

@@ -79,6 +79,6 @@ final class CrawlSink: ResponseSink {
 
     struct SaveError: Error, CustomStringConvertible {
         let errno: Int32
-        var description: String { "cannot save: \(String(cString: strerror(errno)))" }
+        var description: String { "cannot save: \(String(cString: strerror(errno)).lowercased())" }
     }
 }

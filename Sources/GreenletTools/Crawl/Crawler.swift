@@ -70,11 +70,21 @@ public final class Crawler: Sendable {
             }
             defer { watcher.cancel() }
             let concurrency = summary.concurrency
-            let producer = spawn("crawl producer") { [self] in try await produce(lines, concurrency: concurrency, into: results) }
+            let producer = spawn("crawl producer") { [self] in
+                do {
+                    try await produce(lines, concurrency: concurrency, into: results)
+                } catch {
+                    results.close()  // no more results will come: the loop below ends
+                    throw error
+                }
+            }
             while summary.crawled < lines.count, let result = try? await results.get() {
                 summary.count(result)
                 report(result)
             }
+            // Results stopped early without an interrupt: the producer failed (no thread
+            // or process could start); its error ends the crawl.
+            if !summary.interrupted && summary.crawled < lines.count { try await producer.value }
             producer.kill()
             return summary
         }

@@ -24,8 +24,9 @@ final class WorkerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: options.executable)
         var arguments = ["crawl", "-", "--worker", "--timeout", "\(options.timeout)"]
-        if let save = options.saveDirectory { arguments += ["--save", save] }
-        if let caFile = options.caFile { arguments += ["--cacert", caFile] }
+        // `--option=value`: a value that starts with a dash stays a value.
+        if let save = options.saveDirectory { arguments.append("--save=\(save)") }
+        if let caFile = options.caFile { arguments.append("--cacert=\(caFile)") }
         if options.insecure { arguments.append("--insecure") }
         process.arguments = arguments
         let child = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
@@ -65,7 +66,8 @@ final class WorkerProcess {
 
     private func fetch(_ line: String) async throws -> CrawlResult {
         try await connection.sendAll(Array((line + "\n").utf8))
-        guard let reply = try await connection.readLine(),
+        // A result repeats the URL twice (as given and final), each up to the line's size.
+        guard let reply = try await connection.readLine(maxLength: 64 * 1024 + 4 * line.utf8.count),
               let result = CrawlResult(jsonLine: String(decoding: reply, as: UTF8.self))
         else { throw WorkerExited() }
         return result
