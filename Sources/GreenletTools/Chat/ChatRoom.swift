@@ -10,7 +10,7 @@ final class ChatRoom: @unchecked Sendable {
     /// several readers bursting at once must not together fill the queues of users who
     /// do read before any writer runs.
     private var linesSinceWritersRan = 0
-    private static let linesPerTurn = 64
+    private static let linesPerTurn = 256
 
     /// Why a name is refused.
     enum Refusal: Equatable {
