@@ -136,6 +136,24 @@ final class SaveDirectoryTests {
         directory.remove(name)
     }
 
+    @Test func anUnnamedFileAppearsOnlyWhenKeptUnderTheFirstFreeName() throws {
+        let directory = try SaveDirectory(path: saved)
+        let url = try HTTPURL(parsing: "http://h/body")
+        try "old".write(toFile: saved + "/h_body", atomically: false, encoding: .utf8)
+        let file = try #require(directory.beginUnnamed(), "no O_TMPFILE here")
+        #expect(Array("complete".utf8).withUnsafeBytes { Glibc.write(file, $0.baseAddress, $0.count) } == 8)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: saved) == ["h_body"])
+        let name = try directory.keep(file, for: url)
+        close(file)
+        #expect(name == "h_body-1")
+        #expect(read(saved + "/h_body-1") == "complete")
+        #expect(read(saved + "/h_body") == "old")
+        // One never kept leaves nothing once closed.
+        let dropped = try #require(directory.beginUnnamed())
+        write(dropped, "partial")  // and closed
+        #expect(try FileManager.default.contentsOfDirectory(atPath: saved).sorted() == ["h_body", "h_body-1"])
+    }
+
     @Test func missingDirectoriesAreCreated() throws {
         let nested = saved + "/a/b/c/"
         _ = try SaveDirectory(path: nested)

@@ -13,7 +13,10 @@ final class CrawlSink: ResponseSink {
     private let save: SaveDirectory?
     /// Whether file writes leave the calling thread (a hub's: a disk may block).
     private let offloadWrites: Bool
-    private var file: (descriptor: Int32, name: String)?
+    /// The file a 2xx body goes to; unnamed until the body is complete when the file
+    /// system allows (then `name` is nil).
+    private var file: (descriptor: Int32, name: String?)?
+    private var url: HTTPURL?
     private var pending: [UInt8] = []
     private static let writeSize = 256 * 1024
 
@@ -24,7 +27,13 @@ final class CrawlSink: ResponseSink {
 
     func begin(_ head: HTTPResponseHead, url: HTTPURL) async throws {
         guard let save, head.status.kind == .successful else { return }
-        file = try save.create(for: url)
+        self.url = url
+        if let unnamed = save.beginUnnamed() {
+            file = (unnamed, nil)
+        } else {
+            let created = try save.create(for: url)
+            file = (created.descriptor, created.name)
+        }
     }
 
     func append(_ bytes: ArraySlice<UInt8>) async throws {
@@ -37,8 +46,12 @@ final class CrawlSink: ResponseSink {
 
     func finish() async throws {
         try await flush()
-        if let file { close(file.descriptor) }
-        file = nil
+        guard let file, let save, let url else { return }
+        defer {
+            close(file.descriptor)
+            self.file = nil
+        }
+        if file.name == nil { _ = try save.keep(file.descriptor, for: url) }
     }
 
     /// The body's digest, once `finish` has run.
@@ -46,11 +59,12 @@ final class CrawlSink: ResponseSink {
         hasher.finalizeHex()
     }
 
-    /// After a failure: the partial file is removed, so a failed URL leaves nothing behind.
+    /// After a failure: the partial file goes (an unnamed one just by closing it), so a
+    /// failed URL leaves nothing behind.
     func abandon() {
         guard let file, let save else { return }
         close(file.descriptor)
-        save.remove(file.name)
+        if let name = file.name { save.remove(name) }
         self.file = nil
     }
 

@@ -48,19 +48,48 @@ final class SaveDirectory: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Creates a new file (mode 0644) for `url`'s body, named by `fileName(for:)` or, when
-    /// that is taken, with `-1`, `-2`, … appended.
-    /// - Returns: the descriptor, open for writing, which the caller closes; and the name used.
-    /// - Throws: `SaveDirectoryError` when the file cannot be created (a full disk, say).
+    /// Creates a new file for `url` under the first free name: `fileName(for:)`, then
+    /// with `-1`, `-2`, … (O_EXCL makes the choice atomic across threads and processes;
+    /// O_NOFOLLOW refuses a symlink planted under the name).
     func create(for url: HTTPURL) throws(SaveDirectoryError) -> (descriptor: Int32, name: String) {
+        var file: Int32 = -1
+        let name = try claimName(for: url) { name in
+            file = openat(descriptor, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            return file >= 0
+        }
+        return (file, name)
+    }
+
+    /// A file with no name yet (O_TMPFILE), for a body still arriving: a crawl that
+    /// dies half-way (Ctrl-C, a killed worker) leaves nothing under a real name. Nil
+    /// where the file system has no unnamed files; then `create(for:)` it is.
+    func beginUnnamed() -> Int32? {
+        let file = openat(descriptor, ".", Self.unnamedFileFlags | O_WRONLY | O_CLOEXEC, 0o644)
+        return file >= 0 ? file : nil
+    }
+
+    /// Gives an unnamed file its name, the first free one as in `create(for:)`;
+    /// `linkat` fails with EEXIST rather than replace a file.
+    func keep(_ file: Int32, for url: HTTPURL) throws(SaveDirectoryError) -> String {
+        try claimName(for: url) { name in
+            linkat(AT_FDCWD, "/proc/self/fd/\(file)", descriptor, name, AT_SYMLINK_FOLLOW) == 0
+        }
+    }
+
+    /// O_TMPFILE, which Glibc's module does not export: `__O_TMPFILE | O_DIRECTORY`, with
+    /// `__O_TMPFILE` at 020000000 on x86-64 and AArch64.
+    private static let unnamedFileFlags = Int32(0o20000000) | O_DIRECTORY
+
+    /// Tries `fileName(for:)` and its suffixed forms with `attempt` until one succeeds;
+    /// any error but EEXIST ends the search.
+    private func claimName(for url: HTTPURL, _ attempt: (String) -> Bool) throws(SaveDirectoryError) -> String {
         let base = Self.fileName(for: url)
         var suffix = nextSuffix.withLock { $0[base, default: 0] }
         while true {
             let name = suffix == 0 ? base : "\(base)-\(suffix)"
-            let file = openat(descriptor, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-            if file >= 0 {
+            if attempt(name) {
                 nextSuffix.withLock { $0[base] = max($0[base, default: 0], suffix + 1) }
-                return (file, name)
+                return name
             }
             guard errno == EEXIST else { throw SaveDirectoryError(directory: path, code: errno) }
             suffix += 1
