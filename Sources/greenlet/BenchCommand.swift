@@ -6,8 +6,25 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure green threads against the other execution models.",
-        subcommands: [CrawlBench.self, EchoBench.self, ChatBench.self, SpawnBench.self]
+        subcommands: [AllBench.self, CrawlBench.self, EchoBench.self, ChatBench.self, SpawnBench.self],
+        defaultSubcommand: AllBench.self
     )
+}
+
+struct AllBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "all",
+        abstract: "crawl, echo and spawn with small sizes, in under a minute (what `greenlet bench` alone runs)."
+    )
+
+    @OptionGroup var output: BenchOutput
+
+    func run() throws {
+        try runTool {
+            let reports = try BenchmarkSuite.runSmall(executable: executablePath())
+            printLine(output.json ? BenchmarkSuite.json(reports) : reports.map { $0.table() }.joined(separator: "\n\n"))
+        }
+    }
 }
 
 struct BenchOutput: ParsableArguments {

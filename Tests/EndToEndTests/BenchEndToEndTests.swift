@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// `greenlet bench` as scripts use it: the JSON document, with a positive figure for
+/// every mode, and the table.
+@Suite("greenlet bench, end to end", .serialized, .timeLimit(.minutes(3)))
+struct BenchEndToEndTests {
+    @Test("`greenlet bench --json` runs crawl, echo and spawn: every mode has positive figures, nothing failed")
+    func benchAllJSON() throws {
+        let run = try GreenletProcess.run(["bench", "--json"], within: 120)
+        #expect(run.termination == .exit(0), "\(run)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(document["benchmark"] as? String == "all")
+        let benchmarks = try #require(document["benchmarks"] as? [[String: Any]])
+        let modes = Dictionary(uniqueKeysWithValues: benchmarks.map { benchmark in
+            (benchmark["benchmark"] as? String ?? "?", (benchmark["results"] as? [[String: Any]] ?? []).map { $0["mode"] as? String ?? "?" })
+        })
+        #expect(modes == ["crawl": ["sequential", "threads", "processes", "green"], "echo": ["green"], "spawn": ["green", "threads"]])
+        for benchmark in benchmarks {
+            let name = benchmark["benchmark"] as? String ?? "?"
+            #expect((benchmark["machine"] as? [String: Any])?["cores"] as? Int ?? 0 > 0, "\(name): machine")
+            #expect((benchmark["command"] as? String)?.contains("bench") == true, "\(name): command")
+            #expect(!((benchmark["parameters"] as? [String: Any]) ?? [:]).isEmpty, "\(name): parameters")
+            for result in benchmark["results"] as? [[String: Any]] ?? [] {
+                for (key, value) in result where key != "mode" {
+                    let number = (value as? NSNumber)?.doubleValue ?? -1
+                    if key == "failed" {
+                        #expect(number == 0, "\(name) \(result["mode"] ?? "?"): \(key) = \(value)")
+                    } else {
+                        #expect(number > 0, "\(name) \(result["mode"] ?? "?"): \(key) = \(value)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("`greenlet bench echo` with tiny sizes prints a table with the green server's figures")
+    func benchEchoTable() throws {
+        let run = try GreenletProcess.run(["bench", "echo", "--connections", "2", "--messages", "20"], within: 60)
+        #expect(run.termination == .exit(0), "\(run)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.first == "echo: connections=2 messages=20 size=64 threads=1", "\(run)")
+        try #require(lines.count == 3, "\(run)")
+        let row = Dictionary(uniqueKeysWithValues: zip(lines[1].split(separator: " ").map(String.init), lines[2].split(separator: " ").map(String.init)))
+        #expect(row["mode"] == "green" && row["round_trips"] == "40", "\(run)")
+        // Seconds and CPU ticks round to 0 at this size; the rates and latencies cannot.
+        for key in ["round_trips_per_second", "p50_us", "p99_us"] {
+            #expect((row[key].flatMap(Double.init) ?? 0) > 0, "\(key) in \(run)")
+        }
+    }
+}
