@@ -15,7 +15,7 @@ struct BenchEndToEndTests {
         let modes = Dictionary(uniqueKeysWithValues: benchmarks.map { benchmark in
             (benchmark["benchmark"] as? String ?? "?", (benchmark["results"] as? [[String: Any]] ?? []).map { $0["mode"] as? String ?? "?" })
         })
-        #expect(modes == ["crawl": ["sequential", "threads", "processes", "green"], "echo": ["green"], "spawn": ["green", "threads"]])
+        #expect(modes == ["crawl": ["sequential", "threads", "processes", "green"], "echo": ["threads", "processes", "green"], "spawn": ["green", "threads"]])
         for benchmark in benchmarks {
             let name = benchmark["benchmark"] as? String ?? "?"
             #expect((benchmark["machine"] as? [String: Any])?["cores"] as? Int ?? 0 > 0, "\(name): machine")
@@ -34,18 +34,33 @@ struct BenchEndToEndTests {
         }
     }
 
-    @Test("`greenlet bench echo` with tiny sizes prints a table with the green server's figures")
+    @Test("`greenlet bench echo` with tiny sizes: a row each for a thread per connection, a process per connection and green threads")
     func benchEchoTable() throws {
         let run = try GreenletProcess.run(["bench", "echo", "--connections", "2", "--messages", "20"], within: 60)
         #expect(run.termination == .exit(0), "\(run)")
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.first == "echo: connections=2 messages=20 size=64 threads=1", "\(run)")
-        try #require(lines.count == 3, "\(run)")
-        let row = Dictionary(uniqueKeysWithValues: zip(lines[1].split(separator: " ").map(String.init), lines[2].split(separator: " ").map(String.init)))
-        #expect(row["mode"] == "green" && row["round_trips"] == "40", "\(run)")
-        // Seconds and CPU ticks round to 0 at this size; the rates and latencies cannot.
-        for key in ["round_trips_per_second", "p50_us", "p99_us"] {
-            #expect((row[key].flatMap(Double.init) ?? 0) > 0, "\(key) in \(run)")
+        try #require(lines.count == 5, "\(run)")
+        let header = lines[1].split(separator: " ").map(String.init)
+        let rows = lines[2...].map { Dictionary(uniqueKeysWithValues: zip(header, $0.split(separator: " ").map(String.init))) }
+        #expect(rows.map { $0["mode"] } == ["threads", "processes", "green"], "\(run)")
+        for row in rows {
+            #expect(row["round_trips"] == "40", "\(run)")
+            // Seconds and CPU ticks round to 0 at this size; the rates and latencies cannot.
+            for key in ["round_trips_per_second", "p50_us", "p99_us"] {
+                #expect((row[key].flatMap(Double.init) ?? 0) > 0, "\(key) in \(run)")
+            }
+        }
+    }
+
+    @Test("`greenlet echo --model threads|processes` echo every byte, as the green server does", arguments: ["threads", "processes"])
+    func blockingModelsEcho(model: String) throws {
+        let (server, port) = try GreenletProcess.listening("echo", ["--model", model])
+        defer { server.kill() }
+        let clients = try (0..<3).map { _ in try TestClient(port: port) }
+        for (index, client) in clients.enumerated() {
+            let payload = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ index) }
+            #expect(try client.echo(payload) == payload)
         }
     }
 }

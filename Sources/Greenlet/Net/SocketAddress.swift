@@ -94,7 +94,7 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The local or peer address of `fd`.
-    static func of(_ fd: Int32, peer: Bool) -> SocketAddress? {
+    public static func of(_ fd: Int32, peer: Bool) -> SocketAddress? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let rc = withUnsafeMutableBytes(of: &storage) { raw in

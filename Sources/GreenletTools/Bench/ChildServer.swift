@@ -31,14 +31,16 @@ final class ChildServer {
         self.port = port
     }
 
-    /// CPU seconds (user + system) the server has used so far.
+    /// CPU seconds (user + system) the server has used so far, with that of its children
+    /// once they have ended (a process-per-connection server's).
     func cpuSeconds() -> Double {
         guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return 0 }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         // After the command name: state is field 3, utime 14 and stime 15.
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard fields.count > 14, let user = Double(fields[11]), let system = Double(fields[12]),
+              let childrenUser = Double(fields[13]), let childrenSystem = Double(fields[14]) else { return 0 }
+        return (user + system + childrenUser + childrenSystem) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     func stop() {

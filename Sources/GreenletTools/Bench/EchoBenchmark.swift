@@ -1,8 +1,9 @@
 import Foundation
 
 /// `greenlet bench echo`: ping-pong round trips through an echo server, measured from the
-/// client (round trips/s, latency) and, for a server it starts itself, from the server
-/// (CPU µs per round trip).
+/// client (round trips/s, latency) and, for the servers it starts itself (a thread per
+/// connection, a process per connection, green threads), from the server (CPU µs per
+/// round trip).
 public enum EchoBenchmark {
     /// - Parameters:
     ///   - target: an already running server to drive; nil starts `greenlet echo` from
@@ -15,20 +16,27 @@ public enum EchoBenchmark {
             ("connections", Double(connections)), ("messages", Double(messages)), ("size", Double(size)),
         ]
         if target == nil { parameters.append(("threads", Double(threads))) }
-        let row: BenchmarkReport.Row
+        var rows: [BenchmarkReport.Row] = []
         if let target {
-            row = try EchoLoad.run(host: target.host, port: target.port, connections: connections, messages: messages, size: size)
+            rows.append(try EchoLoad.run(host: target.host, port: target.port, connections: connections, messages: messages, size: size))
         } else {
-            let server = try ChildServer(executable: executable, arguments: ["echo", "--host", "127.0.0.1", "--port", "0", "--threads", String(threads)])
-            defer { server.stop() }
-            let cpuBefore = server.cpuSeconds()
-            let load = try EchoLoad.run(host: "127.0.0.1", port: server.port, connections: connections, messages: messages, size: size)
-            let cpu = server.cpuSeconds() - cpuBefore
-            row = BenchmarkReport.Row(
-                mode: "green",
-                figures: load.figures + [("server_cpu_us_per_round_trip", cpu * 1e6 / (load.value("round_trips") ?? 1))]
-            )
+            for model in ["threads", "processes", "green"] {
+                let server = try ChildServer(executable: executable, arguments: [
+                    "echo", "--host", "127.0.0.1", "--port", "0", "--threads", String(threads), "--model", model,
+                ])
+                defer { server.stop() }
+                let cpuBefore = server.cpuSeconds()
+                let load = try EchoLoad.run(host: "127.0.0.1", port: server.port, connections: connections, messages: messages, size: size)
+                // A process per connection ends with its connection; its CPU counts once
+                // the server has reaped it.
+                if model == "processes" { usleep(300_000) }
+                let cpu = server.cpuSeconds() - cpuBefore
+                rows.append(BenchmarkReport.Row(
+                    mode: model,
+                    figures: load.figures + [("server_cpu_us_per_round_trip", cpu * 1e6 / (load.value("round_trips") ?? 1))]
+                ))
+            }
         }
-        return BenchmarkReport(benchmark: "echo", parameters: parameters, results: [row])
+        return BenchmarkReport(benchmark: "echo", parameters: parameters, results: rows)
     }
 }
