@@ -113,19 +113,29 @@ struct SpawnBench: ParsableCommand {
     @Option(help: "OS threads for the same measurements.")
     var osThreads = 1_000
 
+    @Option(help: "OS processes for the same measurements (100 round trips each for the switch); 0 leaves them out.")
+    var processes = 20
+
+    @Option(help: .hidden)
+    var child: SpawnBenchmark.ChildRole?
+
     @Option(help: "Measure only this figure: spawn_join_ns, switch_ns or bytes_per_parked (repeatable).")
     var only: [SpawnBenchmark.Figure] = []
 
     @OptionGroup var output: BenchOutput
 
     func validate() throws {
-        guard count > 0, osThreads > 0 else { throw ValidationError("--count and --os-threads must be positive") }
+        guard count > 0, osThreads > 0, processes >= 0 else {
+            throw ValidationError("--count and --os-threads must be positive, --processes at least 0")
+        }
     }
 
     func run() throws {
+        if let child { return SpawnBenchmark.serveChild(child) }
         try runTool {
             output.print(try SpawnBenchmark.run(
-                count: count, osThreads: osThreads, figures: only.isEmpty ? SpawnBenchmark.Figure.allCases : only
+                count: count, osThreads: osThreads, processes: processes, executable: executablePath(),
+                figures: only.isEmpty ? SpawnBenchmark.Figure.allCases : only
             ))
         }
     }
@@ -193,3 +203,4 @@ func executablePath() -> String {
 }
 
 extension SpawnBenchmark.Figure: ExpressibleByArgument {}
+extension SpawnBenchmark.ChildRole: ExpressibleByArgument {}

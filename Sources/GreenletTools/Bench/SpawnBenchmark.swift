@@ -1,9 +1,10 @@
 import Foundation
 import Greenlet
 
-/// `greenlet bench spawn`: what a green thread costs next to an OS thread — spawn and
-/// join, one switch (two threads handing a value back and forth through a pair of
-/// one-item `Queue`s), and memory per parked thread (resident-set growth while they wait).
+/// `greenlet bench spawn`: what a green thread costs next to an OS thread and an OS
+/// process — spawn and join, one switch (two threads handing a value back and forth
+/// through a pair of one-item `Queue`s; processes through pipes), and memory per parked
+/// one (resident-set growth while they wait; a process's proportional set size).
 public enum SpawnBenchmark {
     /// One figure of the benchmark, to measure alone (with a profiler, say).
     public enum Figure: String, CaseIterable, Sendable {
@@ -17,27 +18,39 @@ public enum SpawnBenchmark {
     ///   - osThreads: the same for OS threads, which cost far more each.
     ///   - figures: what to measure; memory comes first, while the heap is fresh, since
     ///     blocks freed by the other measurements would hide its growth.
-    public static func run(count: Int, osThreads: Int, figures: [Figure] = Figure.allCases) throws -> BenchmarkReport {
+    ///   - processes: the same for OS processes (this program again, spawned), which cost
+    ///     more still; 0 leaves them out.
+    ///   - executable: this program, for the processes.
+    public static func run(
+        count: Int, osThreads: Int, processes: Int = 0, executable: String = "/proc/self/exe",
+        figures: [Figure] = Figure.allCases
+    ) throws -> BenchmarkReport {
         var green: [(String, Double)] = [("count", Double(count))]
         var threads: [(String, Double)] = [("count", Double(osThreads))]
+        var spawned: [(String, Double)] = [("count", Double(processes))]
         let ordered = [Figure.memory, .spawnJoin, .switchTime].filter(figures.contains)
         for figure in ordered {
             switch figure {
             case .memory:
                 green.append((figure.rawValue, try greenBytesPerParked(count)))
                 threads.append((figure.rawValue, threadBytesPerParked(osThreads)))
+                if processes > 0 { spawned.append((figure.rawValue, try ProcessSpawnBenchmark.bytesPerParked(processes, executable: executable))) }
             case .spawnJoin:
                 green.append((figure.rawValue, try greenSpawnJoin(count)))
                 threads.append((figure.rawValue, threadSpawnJoin(osThreads)))
+                if processes > 0 { spawned.append((figure.rawValue, try ProcessSpawnBenchmark.spawnJoin(processes, executable: executable))) }
             case .switchTime:
                 green.append((figure.rawValue, try greenSwitch(count)))
                 threads.append((figure.rawValue, threadSwitch(osThreads * 10)))
+                if processes > 0 { spawned.append((figure.rawValue, try ProcessSpawnBenchmark.switchTime(processes * 100, executable: executable))) }
             }
         }
+        var results: [BenchmarkReport.Row] = [.init(mode: "green", figures: green), .init(mode: "threads", figures: threads)]
+        if processes > 0 { results.append(.init(mode: "processes", figures: spawned)) }
         return BenchmarkReport(
             benchmark: "spawn",
-            parameters: [("count", Double(count)), ("os_threads", Double(osThreads))],
-            results: [.init(mode: "green", figures: green), .init(mode: "threads", figures: threads)]
+            parameters: [("count", Double(count)), ("os_threads", Double(osThreads)), ("processes", Double(processes))],
+            results: results
         )
     }
 
@@ -137,4 +150,21 @@ final class OSSemaphore: @unchecked Sendable {
 
     func post() { sem_post(semaphore) }
     func wait() { while sem_wait(semaphore) != 0 {} }
+}
+
+extension SpawnBenchmark {
+    /// What a child process of the OS-process column does.
+    public enum ChildRole: String, CaseIterable, Sendable {
+        /// Exits at once (spawn + join).
+        case exit
+        /// Sends back each byte of stdin until it ends (a switch is half a round trip).
+        case echo
+        /// Waits for stdin to end (memory per parked process).
+        case park
+    }
+
+    /// Runs as one of those children (`bench spawn --child ROLE`).
+    public static func serveChild(_ role: ChildRole) {
+        ProcessSpawnBenchmark.serve(role)
+    }
 }
