@@ -162,6 +162,9 @@ struct EchoBench: ParsableCommand {
     @Option(help: "Hubs of the server it starts (greenlet echo --threads); not with --target.")
     var threads = 1
 
+    @Option(help: "Run only this server: threads, processes or green (repeatable); not with --target.")
+    var mode: [EchoModel] = []
+
     @OptionGroup var output: BenchOutput
 
     func validate() throws {
@@ -179,7 +182,8 @@ struct EchoBench: ParsableCommand {
         try runTool {
             output.print(try EchoBenchmark.run(
                 target: try target.map(parseTarget), executable: executablePath(),
-                connections: connections, messages: messages, size: size, threads: threads
+                connections: connections, messages: messages, size: size, threads: threads,
+                modes: mode.isEmpty ? ["threads", "processes", "green"] : mode.map(\.rawValue)
             ))
         }
     }

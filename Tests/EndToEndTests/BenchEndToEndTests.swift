@@ -63,4 +63,29 @@ struct BenchEndToEndTests {
             #expect(try client.echo(payload) == payload)
         }
     }
+
+    @Test("`Scripts/bench.sh --quick` writes the page and its PNG plots")
+    func benchScriptWritesThePage() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("bench-page-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: "/bin/bash")
+        script.arguments = [root.appendingPathComponent("Scripts/bench.sh").path, "--quick", "--out", out.path]
+        script.environment = ProcessInfo.processInfo.environment.merging(["GREENLET_BIN": try GreenletProcess.binaryPath()]) { $1 }
+        script.standardOutput = FileHandle.nullDevice
+        script.standardError = FileHandle.nullDevice
+        try script.run()
+        script.waitUntilExit()
+        #expect(script.terminationStatus == 0)
+        let page = try String(contentsOf: out.appendingPathComponent("benchmarks.md"), encoding: .utf8)
+        for heading in ["## crawl", "## echo", "## spawn", "| sequential |", "| processes |", "| green |", "greenlet bench crawl --requests 20"] {
+            #expect(page.contains(heading), "no \(heading) in the page")
+        }
+        for plot in ["bench-crawl.png", "bench-echo.png"] {
+            let bytes = try Data(contentsOf: out.appendingPathComponent(plot))
+            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(plot) is not a PNG")
+            #expect(page.contains("(\(plot))"), "the page does not show \(plot)")
+        }
+    }
 }

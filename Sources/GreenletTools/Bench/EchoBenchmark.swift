@@ -7,10 +7,12 @@ import Foundation
 public enum EchoBenchmark {
     /// - Parameters:
     ///   - target: an already running server to drive; nil starts `greenlet echo` from
-    ///     `executable` on a free loopback port, with `threads` hubs.
+    ///     `executable` on a free loopback port, with `threads` hubs, once per model in
+    ///     `modes` (`threads`, `processes`, `green`).
     public static func run(
         target: (host: String, port: Int)?, executable: String,
-        connections: Int, messages: Int, size: Int, threads: Int = 1
+        connections: Int, messages: Int, size: Int, threads: Int = 1,
+        modes: [String] = ["threads", "processes", "green"]
     ) throws -> BenchmarkReport {
         var parameters: [(String, Double)] = [
             ("connections", Double(connections)), ("messages", Double(messages)), ("size", Double(size)),
@@ -20,7 +22,7 @@ public enum EchoBenchmark {
         if let target {
             rows.append(try EchoLoad.run(host: target.host, port: target.port, connections: connections, messages: messages, size: size))
         } else {
-            for model in ["threads", "processes", "green"] {
+            for model in modes {
                 let server = try ChildServer(executable: executable, arguments: [
                     "echo", "--host", "127.0.0.1", "--port", "0", "--threads", String(threads), "--model", model,
                 ])
