@@ -19,7 +19,7 @@
 set -euo pipefail
 
 # shellcheck source=Scripts/bench-lib.sh
-source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks, start_server
+source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks, start_server, gevent_python
 absolute_greenlet_bin
 cd "$(dirname "$0")/.."
 
@@ -41,15 +41,7 @@ for tool in taskset python3 timeout getconf; do
 done
 
 python=""
-if [[ " $SERVERS " == *" gevent "* ]]; then
-  venv=.build-venv
-  if ! "$venv/bin/python" -c "import gevent" 2>/dev/null; then
-    echo "bench-chat: installing gevent into $venv" >&2
-    python3 -m venv "$venv" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
-    "$venv/bin/pip" install -q gevent >&2 || die "pip install gevent failed"
-  fi
-  python=$venv/bin/python
-fi
+if [[ " $SERVERS " == *" gevent "* ]]; then python=$(gevent_python) || die "no gevent"; fi
 
 greenlet=$(greenlet_binary)
 [ -x "$greenlet" ] || die "greenlet binary not found at $greenlet"

@@ -64,3 +64,15 @@ start_server() {
     die "$1 did not report 'listening on 127.0.0.1:PORT' (stdout: '$line'; stderr: $(head -c 500 "$work/server.err"))"
   port=${BASH_REMATCH[1]}
 }
+
+# Python with gevent from PyPI, in a virtual environment in .build-venv made on first
+# use (relative to the package root, where the callers run); prints its path.
+gevent_python() {
+  local venv=.build-venv
+  if ! "$venv/bin/python" -c "import gevent" 2>/dev/null; then
+    echo "installing gevent into $venv" >&2
+    python3 -m venv "$venv" >&2 || { echo "python3 -m venv failed (Debian: apt-get install python3-venv)" >&2; return 1; }
+    "$venv/bin/pip" install -q gevent >&2 || { echo "pip install gevent failed" >&2; return 1; }
+  fi
+  echo "$venv/bin/python"
+}

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import Glibc
 import GreenletTools
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure green threads against the other execution models.",
-        subcommands: [AllBench.self, CrawlBench.self, EchoBench.self, ChatBench.self, SpawnBench.self],
+        subcommands: [AllBench.self, CrawlBench.self, EchoBench.self, ChatBench.self, SpawnBench.self, OriginBench.self],
         defaultSubcommand: AllBench.self
     )
 }
@@ -33,6 +34,30 @@ struct BenchOutput: ParsableArguments {
 
     func print(_ report: BenchmarkReport) {
         printLine(json ? report.json() : report.table())
+    }
+}
+
+/// The origin of `bench crawl` on its own, for other crawlers to fetch from
+/// (Scripts/compare-gevent.sh): serves until SIGINT or SIGTERM.
+struct OriginBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "origin", shouldDisplay: false)
+
+    @Option(help: "Port to listen on; 0 picks a free one.")
+    var port = 0
+
+    func run() throws {
+        try runTool {
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            sigaddset(&signals, SIGINT)
+            sigaddset(&signals, SIGTERM)
+            pthread_sigmask(SIG_BLOCK, &signals, nil)  // before the origin's thread starts
+            let origin = try Origin.start(port: port)
+            printLine("listening on 127.0.0.1:\(origin.port)")
+            var received: Int32 = 0
+            sigwait(&signals, &received)
+            origin.stop()
+        }
     }
 }
 

@@ -49,9 +49,9 @@ public final class Origin: Sendable {
         self.thread = thread
     }
 
-    /// Starts listening on `host` (a port the kernel picks), over TLS when `tls` is a server
-    /// context.
-    public static func start(host: String = "127.0.0.1", tls: TLSContext? = nil) throws -> Origin {
+    /// Starts listening on `host:port` (0: a port the kernel picks), over TLS when `tls` is
+    /// a server context.
+    public static func start(host: String = "127.0.0.1", port: Int = 0, tls: TLSContext? = nil) throws -> Origin {
         let started = DispatchSemaphore(value: 0)
         let accepted = Counter()
         nonisolated(unsafe) var outcome: Result<(Hub, Listener), any Error>?
@@ -59,7 +59,7 @@ public final class Origin: Sendable {
             _ = try? Hub.run {
                 let listener: Listener
                 do {
-                    listener = try Listener(host: host, port: 0)
+                    listener = try Listener(host: host, port: port)
                 } catch {
                     outcome = .failure(error)
                     started.signal()
