@@ -19,7 +19,7 @@
 set -euo pipefail
 
 # shellcheck source=Scripts/bench-lib.sh
-source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks, start_server, gevent_python
+source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks, start_server, gevent_python, begin_bench
 absolute_greenlet_bin
 cd "$(dirname "$0")/.."
 
@@ -43,14 +43,7 @@ done
 python=""
 if [[ " $SERVERS " == *" gevent "* ]]; then python=$(gevent_python) || die "no gevent"; fi
 
-greenlet=$(greenlet_binary)
-[ -x "$greenlet" ] || die "greenlet binary not found at $greenlet"
-
-clk_tck=$(getconf CLK_TCK)
-work=$(mktemp -d)
-server_pid=""
-trap 'stop_pid "$server_pid"; rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM
+begin_bench  # greenlet, work, clk_tck, server_pid; cleanup at exit
 
 rows=$work/rows.tsv
 : >"$rows"

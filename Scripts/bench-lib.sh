@@ -76,3 +76,16 @@ gevent_python() {
   fi
   echo "$venv/bin/python"
 }
+
+# What a comparison script starts with: the greenlet binary ($greenlet), a work directory
+# ($work) removed at exit with any server still running ($server_pid), the clock-tick rate
+# ($clk_tck). Uses the caller's die.
+begin_bench() {
+  greenlet=$(greenlet_binary)
+  [ -x "$greenlet" ] || die "greenlet binary not found at $greenlet"
+  clk_tck=$(getconf CLK_TCK)
+  work=$(mktemp -d)
+  server_pid=""
+  trap 'stop_pid "$server_pid"; rm -rf "$work"' EXIT
+  trap 'exit 130' INT TERM
+}

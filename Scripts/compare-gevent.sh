@@ -17,7 +17,7 @@
 set -euo pipefail
 
 # shellcheck source=Scripts/bench-lib.sh
-source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks, start_server, gevent_python
+source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks, start_server, gevent_python, begin_bench
 absolute_greenlet_bin
 [ -n "${OUT:-}" ] && OUT=$(realpath -m -- "$OUT")
 cd "$(dirname "$0")/.."
@@ -39,14 +39,7 @@ if ! command -v wrk >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q wrk >&2 || die "cannot install wrk"
 fi
 python=$(gevent_python) || die "no gevent"
-greenlet=$(greenlet_binary)
-[ -x "$greenlet" ] || die "greenlet binary not found at $greenlet"
-
-clk_tck=$(getconf CLK_TCK)
-work=$(mktemp -d)
-server_pid=""
-trap 'stop_pid "$server_pid"; rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM
+begin_bench  # greenlet, work, clk_tck, server_pid; cleanup at exit
 mkdir -p "$work/www" "$OUT"
 head -c 1024 /dev/urandom >"$work/www/1k.bin"
 rows=$work/rows.tsv
