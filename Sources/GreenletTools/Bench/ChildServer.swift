@@ -43,6 +43,36 @@ final class ChildServer {
         return (user + system + childrenUser + childrenSystem) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
+    /// Runs `body` while sampling, every 20 ms, the resident memory of the server and its
+    /// children (a process-per-connection server's); returns the peak in bytes beside
+    /// `body`'s value.
+    func peakResidentBytes<T>(during body: () throws -> T) rethrows -> (value: T, peak: Int) {
+        let pid = process.processIdentifier
+        let state = PeakSampler()
+        let sampler = Thread {
+            while !state.isDone {
+                state.record(Self.residentBytes(of: pid, withChildren: true))
+                usleep(20_000)
+            }
+        }
+        sampler.start()
+        defer { state.finish() }
+        let value = try body()
+        state.record(Self.residentBytes(of: pid, withChildren: true))
+        return (value, state.peak)
+    }
+
+    private static func residentBytes(of pid: Int32, withChildren: Bool) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return 0 }
+        guard withChildren, let children = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else {
+            return kilobytes * 1024
+        }
+        return kilobytes * 1024 + children.split(separator: " ").compactMap { Int32($0) }.map { residentBytes(of: $0, withChildren: false) }.reduce(0, +)
+    }
+
     func stop() {
         if process.isRunning {
             process.terminate()
@@ -51,4 +81,17 @@ final class ChildServer {
     }
 
     deinit { stop() }
+}
+
+/// The peak a sampling thread has seen, and when to stop.
+private final class PeakSampler: @unchecked Sendable {
+    private let lock = NSLock()
+    private var highest = 0
+    private var done = false
+
+    var isDone: Bool { lock.withLock { done } }
+    var peak: Int { lock.withLock { highest } }
+
+    func record(_ bytes: Int) { lock.withLock { highest = max(highest, bytes) } }
+    func finish() { lock.withLock { done = true } }
 }

@@ -28,14 +28,19 @@ public enum EchoBenchmark {
                 ])
                 defer { server.stop() }
                 let cpuBefore = server.cpuSeconds()
-                let load = try EchoLoad.run(host: "127.0.0.1", port: server.port, connections: connections, messages: messages, size: size)
+                let (load, peak) = try server.peakResidentBytes {
+                    try EchoLoad.run(host: "127.0.0.1", port: server.port, connections: connections, messages: messages, size: size)
+                }
                 // A process per connection ends with its connection; its CPU counts once
                 // the server has reaped it.
                 if model == "processes" { usleep(300_000) }
                 let cpu = server.cpuSeconds() - cpuBefore
                 rows.append(BenchmarkReport.Row(
                     mode: model,
-                    figures: load.figures + [("server_cpu_us_per_round_trip", cpu * 1e6 / (load.value("round_trips") ?? 1))]
+                    figures: load.figures + [
+                        ("server_cpu_us_per_round_trip", cpu * 1e6 / (load.value("round_trips") ?? 1)),
+                        ("server_peak_rss_mib", Double(peak) / 1_048_576),
+                    ]
                 ))
             }
         }
