@@ -39,11 +39,11 @@ if ! command -v gnuplot >/dev/null; then
   echo "bench: installing gnuplot-nox" >&2
   command -v apt-get >/dev/null || die "gnuplot not found and no apt-get; install gnuplot"
   sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -q >&2
-  $sudo apt-get install -y -q gnuplot-nox >&2
+  if [ "$(id -u)" -ne 0 ]; then command -v sudo >/dev/null || die "not root and no sudo; install gnuplot"; sudo=sudo; fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox >&2
 fi
+trap 'exit 130' INT TERM
 
 greenlet=$(greenlet_binary)
 [ -x "$greenlet" ] || die "greenlet binary not found at $greenlet"
@@ -120,7 +120,10 @@ def table(doc):
     return head + "".join("| " + r["mode"] + " | " + " | ".join(fmt(r[k]) if isinstance(r.get(k), (int, float)) else "-" for k in keys) + " |\n" for r in doc["results"])
 
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown CPU")
-swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()
+try:
+    swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()
+except OSError:  # a machine with the binary but no toolchain
+    swift = []
 page = ["# Benchmarks", "",
         "The record of one run of `Scripts/bench.sh`" + (" --quick" if quick else "") + ", written by the script. Numbers from a shared virtual machine move by tens of percent from run to run: compare the models within one run, not across runs.", "",
         f"Machine: {os.cpu_count()} CPUs ({cpu}), Linux {platform.release()}, {swift[0] if swift else 'Swift'}.", "",

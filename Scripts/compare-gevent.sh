@@ -32,11 +32,14 @@ fi
 
 die() { echo "compare-gevent: $*" >&2; exit 1; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer"
-[ "$(nproc --all)" -ge 2 ] || die "needs at least two CPUs (servers on 0, loads on 1)"
+taskset -c 0,1 true 2>/dev/null || die "needs CPUs 0 and 1 (servers on 0, loads on 1)"
 if ! command -v wrk >/dev/null; then
   echo "compare-gevent: installing wrk" >&2
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q wrk >&2 || die "cannot install wrk"
+  command -v apt-get >/dev/null || die "wrk not found and no apt-get; install wrk"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then command -v sudo >/dev/null || die "not root and no sudo; install wrk"; sudo=sudo; fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >&2 || die "cannot install wrk"
 fi
 python=$(gevent_python) || die "no gevent"
 begin_bench  # greenlet, work, clk_tck, server_pid; cleanup at exit

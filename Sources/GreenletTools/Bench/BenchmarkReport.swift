@@ -30,7 +30,8 @@ public struct BenchmarkReport: Sendable {
                 for (key, value) in row.figures { object[key] = number(value) }
                 return object
             },
-            "machine": ["cores": ProcessInfo.processInfo.activeProcessorCount],
+            // The machine's cores, not the ones this process may use (a pinned load has one).
+            "machine": ["cores": Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))],
             "command": CommandLine.arguments.joined(separator: " "),
         ]
         let data = try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])

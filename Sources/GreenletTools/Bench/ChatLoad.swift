@@ -14,14 +14,23 @@ public enum ChatLoad {
     ///   answers something else; `NetworkError` when a connection fails.
     public static func run(host: String, port: Int, clients: Int, messages: Int) throws -> BenchmarkReport.Row {
         let (latencies, deliveries, seconds) = try Hub.run { () async throws -> ([Double], Int, Double) in
-            let start = Start(clients: clients)
-            let users = (0..<clients).map { index in
-                spawn("chat client \(index)") {
-                    try await user(index, of: clients, host: host, port: port, messages: messages, start: start)
+            let start = StartLine(clients: clients)
+            // One user failing would leave the others waiting for its lines forever: the
+            // first failure stops them all, and is what the run reports.
+            let group = Group()
+            let results = Results()
+            for index in 0..<clients {
+                group.spawn("chat client \(index)") {
+                    do {
+                        results.add(try await user(index, of: clients, host: host, port: port, messages: messages, start: start))
+                    } catch {
+                        group.killAll()
+                        throw error
+                    }
                 }
             }
-            let results = try await joinAll(users)
-            return (results.flatMap(\.latencies), results.map(\.deliveries).reduce(0, +), Measure.seconds(since: start.time))
+            try await group.joinAll()
+            return (results.latencies, results.deliveries, Measure.seconds(since: start.time))
         }
         let sorted = latencies.sorted()
         return BenchmarkReport.Row(mode: "target", figures: [
@@ -34,28 +43,19 @@ public enum ChatLoad {
         ])
     }
 
-    /// Lets every user begin at once, when all have joined.
-    private final class Start: @unchecked Sendable {
-        let clients: Int
-        var joined = 0
-        var time: UInt64 = 0
-        let go = Event()
+    /// What the users measured, gathered on the hub.
+    private final class Results: @unchecked Sendable {
+        var latencies: [Double] = []
+        var deliveries = 0
 
-        init(clients: Int) {
-            self.clients = clients
-        }
-
-        func arrive() {
-            joined += 1
-            if joined == clients {
-                time = Measure.now()
-                go.set()
-            }
+        func add(_ result: (latencies: [Double], deliveries: Int)) {
+            latencies += result.latencies
+            deliveries += result.deliveries
         }
     }
 
     private static func user(
-        _ index: Int, of clients: Int, host: String, port: Int, messages: Int, start: Start
+        _ index: Int, of clients: Int, host: String, port: Int, messages: Int, start: StartLine
     ) async throws -> (latencies: [Double], deliveries: Int) {
         let connection = try await Connection.connect(host: host, port: port, timeout: 10)
         defer { connection.close() }

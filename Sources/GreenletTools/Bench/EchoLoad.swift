@@ -14,14 +14,23 @@ public enum EchoLoad {
     ///   connection fails.
     public static func run(host: String, port: Int, connections: Int, messages: Int, size: Int) throws -> BenchmarkReport.Row {
         let (latencies, seconds) = try Hub.run { () async throws -> ([Double], Double) in
-            let start = Measure.now()
-            let clients = (0..<connections).map { index in
-                spawn("echo client \(index)") {
-                    try await client(index: index, host: host, port: port, messages: messages, size: size)
+            let start = StartLine(clients: connections)
+            // A client that fails stops the others (they would wait for its peers' turns
+            // no more, but a stalled server would hold them forever); its error is reported.
+            let group = Group()
+            let latencies = Latencies()
+            for index in 0..<connections {
+                group.spawn("echo client \(index)") {
+                    do {
+                        latencies.values += try await client(index: index, host: host, port: port, messages: messages, size: size, start: start)
+                    } catch {
+                        group.killAll()
+                        throw error
+                    }
                 }
             }
-            let latencies = try await joinAll(clients).flatMap { $0 }
-            return (latencies, Measure.seconds(since: start))
+            try await group.joinAll()
+            return (latencies.values, Measure.seconds(since: start.time))
         }
         let sorted = latencies.sorted()
         return BenchmarkReport.Row(mode: "target", figures: [
@@ -33,8 +42,13 @@ public enum EchoLoad {
         ])
     }
 
-    /// One client: returns its round-trip latencies in microseconds.
-    private static func client(index: Int, host: String, port: Int, messages: Int, size: Int) async throws -> [Double] {
+    private final class Latencies: @unchecked Sendable {
+        var values: [Double] = []
+    }
+
+    /// One client: returns its round-trip latencies in microseconds. The clock starts once
+    /// every client has connected (a process-per-connection server spawns one per connect).
+    private static func client(index: Int, host: String, port: Int, messages: Int, size: Int, start: StartLine) async throws -> [Double] {
         let connection = try await Connection.connect(host: host, port: port, timeout: 10)
         defer { connection.close() }
         var generator = SystemRandomNumberGenerator()
@@ -43,12 +57,18 @@ public enum EchoLoad {
         defer { reply.deallocate() }
         var latencies: [Double] = []
         latencies.reserveCapacity(messages)
-        for message in 0..<messages {
+        // Round trip -1 is a warm-up, not counted: it waits until the server really serves
+        // this connection (a process per connection has to start first).
+        for message in -1..<messages {
+            if message == 0 {
+                start.arrive()
+                try await start.go.wait()
+            }
             // Each message differs from the last, so a stale or misrouted reply shows.
-            withUnsafeBytes(of: UInt64(message)) { stamp in
+            withUnsafeBytes(of: UInt64(bitPattern: Int64(message))) { stamp in
                 for i in 0..<min(size, 8) { payload[i] = stamp[i] }
             }
-            let start = Measure.now()
+            let sent = Measure.now()
             try await connection.sendAll(payload)
             var received = 0
             while received < size {
@@ -58,7 +78,7 @@ public enum EchoLoad {
                 }
                 received += count
             }
-            latencies.append(Double(Measure.now() - start) / 1000)
+            if message >= 0 { latencies.append(Double(Measure.now() - sent) / 1000) }
             guard payload.withUnsafeBytes({ memcmp($0.baseAddress!, reply.baseAddress!, size) == 0 }) else {
                 throw Failure(description: "connection \(index): message \(message) came back altered")
             }

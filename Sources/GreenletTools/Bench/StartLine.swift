@@ -1,0 +1,23 @@
+import Greenlet
+
+/// Lets every client of a load begin at once, when all have connected (and joined): the
+/// clock starts then, so set-up is not counted as load. Lives on the load's hub.
+final class StartLine: @unchecked Sendable {
+    let clients: Int
+    private var arrived = 0
+    /// When the last client arrived, on `Measure.now()`.
+    private(set) var time: UInt64 = 0
+    let go = Event()
+
+    init(clients: Int) {
+        self.clients = clients
+    }
+
+    func arrive() {
+        arrived += 1
+        if arrived == clients {
+            time = Measure.now()
+            go.set()
+        }
+    }
+}
