@@ -15,21 +15,10 @@ public enum ChatLoad {
     public static func run(host: String, port: Int, clients: Int, messages: Int) throws -> BenchmarkReport.Row {
         let (latencies, deliveries, seconds) = try Hub.run { () async throws -> ([Double], Int, Double) in
             let start = StartLine(clients: clients)
-            // One user failing would leave the others waiting for its lines forever: the
-            // first failure stops them all, and is what the run reports.
-            let group = Group()
             let results = Results()
-            for index in 0..<clients {
-                group.spawn("chat client \(index)") {
-                    do {
-                        results.add(try await user(index, of: clients, host: host, port: port, messages: messages, start: start))
-                    } catch {
-                        group.killAll()
-                        throw error
-                    }
-                }
+            try await runClients(clients, named: "chat client") { index in
+                results.add(try await user(index, of: clients, host: host, port: port, messages: messages, start: start))
             }
-            try await group.joinAll()
             return (results.latencies, results.deliveries, Measure.seconds(since: start.time))
         }
         let sorted = latencies.sorted()

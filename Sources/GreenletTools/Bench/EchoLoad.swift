@@ -15,21 +15,10 @@ public enum EchoLoad {
     public static func run(host: String, port: Int, connections: Int, messages: Int, size: Int) throws -> BenchmarkReport.Row {
         let (latencies, seconds) = try Hub.run { () async throws -> ([Double], Double) in
             let start = StartLine(clients: connections)
-            // A client that fails stops the others (they would wait for its peers' turns
-            // no more, but a stalled server would hold them forever); its error is reported.
-            let group = Group()
             let latencies = Latencies()
-            for index in 0..<connections {
-                group.spawn("echo client \(index)") {
-                    do {
-                        latencies.values += try await client(index: index, host: host, port: port, messages: messages, size: size, start: start)
-                    } catch {
-                        group.killAll()
-                        throw error
-                    }
-                }
+            try await runClients(connections, named: "echo client") { index in
+                latencies.values += try await client(index: index, host: host, port: port, messages: messages, size: size, start: start)
             }
-            try await group.joinAll()
             return (latencies.values, Measure.seconds(since: start.time))
         }
         let sorted = latencies.sorted()

@@ -21,3 +21,21 @@ final class StartLine: @unchecked Sendable {
         }
     }
 }
+
+/// Runs `body` for each of `count` clients on its own green thread. The first to fail
+/// kills the others (they would wait forever for its lines or its turn), and its error is
+/// thrown once all have ended.
+func runClients(_ count: Int, named name: String, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+    let group = Group()
+    for index in 0..<count {
+        group.spawn("\(name) \(index)") {
+            do {
+                try await body(index)
+            } catch {
+                group.killAll()
+                throw error
+            }
+        }
+    }
+    try await group.joinAll()
+}
