@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "GreenletTests", dependencies: ["Greenlet", "CLibevent"]),
         .testTarget(name: "GreenletToolsTests", dependencies: ["GreenletTools", "Greenlet"]),
         .testTarget(name: "GreenletHTTPTests", dependencies: ["GreenletHTTP"]),
-        // What several test targets share: throw-away certificates.
+        // What several test targets share: throw-away certificates, a refused port.
         .target(name: "GreenletTestSupport", path: "Tests/Support"),
         .testTarget(name: "GreenletTLSTests", dependencies: ["GreenletTLS", "GreenletTestSupport"]),
         .testTarget(

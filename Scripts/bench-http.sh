@@ -22,7 +22,7 @@
 set -euo pipefail
 
 # shellcheck source=Scripts/bench-lib.sh
-source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks
+source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks, start_server, apt_install
 absolute_greenlet_bin
 cd "$(dirname "$0")/.."
 # nginx lives in /usr/sbin, which is not on every user's PATH.
@@ -56,19 +56,9 @@ missing=()
 if serving nginx; then command -v nginx >/dev/null || missing+=(nginx); fi
 command -v wrk >/dev/null || missing+=(wrk)
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "bench-http: installing ${missing[*]}" >&2
-  command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install ${missing[*]} with your package manager"
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null 2>&1 ||
-      die "not root and no sudo; run as root: apt-get update && apt-get install -y ${missing[*]}"
-    sudo="sudo"
-  fi
   # Debian starts the nginx service on install unless policy-rc.d forbids it;
   # that instance (port 80) is left alone and plays no part here.
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -q >&2
-  $sudo apt-get install -y -q "${missing[@]}" >&2
+  apt_install "${missing[@]}"
   for tool in "${missing[@]}"; do command -v "$tool" >/dev/null || die "$tool still not found after install"; done
 fi
 
@@ -157,19 +147,10 @@ show_cmd() {
 greenlet_port=""
 start_greenlet() {
   greenlet_cmd=(taskset -c 0 "$greenlet" serve-http --host 127.0.0.1 --port 0 --root "$docroot" --quiet)
-  # taskset execs the server, so $! is the server's own pid.
-  "${greenlet_cmd[@]}" >"$work/greenlet.out" 2>"$work/greenlet.err" &
-  greenlet_pid=$!
-  # Wait (up to 10 s) for a complete first line, not a partial write.
-  for _ in $(seq 100); do
-    [ "$(wc -l <"$work/greenlet.out")" -ge 1 ] && break
-    kill -0 "$greenlet_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  line=$(head -n 1 "$work/greenlet.out")
-  [[ $line =~ ^listening\ on\ 127\.0\.0\.1:([0-9]+)$ ]] ||
-    die "greenlet serve-http did not report 'listening on 127.0.0.1:PORT' (stdout: '$line'; stderr: $(head -c 500 "$work/greenlet.err"))"
-  greenlet_port=${BASH_REMATCH[1]}
+  start_server "${greenlet_cmd[@]:3}"
+  greenlet_pid=$server_pid
+  greenlet_port=$port
+  server_pid=""
   check_pinned "$greenlet_pid" "greenlet serve-http"
 }
 
@@ -304,7 +285,7 @@ for run in $(seq "$RUNS"); do
         124 | 137) die "wrk against $contender /$file timed out after $((duration_s + 60)) s (run $run)" ;;
         *) die "wrk against $contender /$file failed with status $load_rc (run $run): $(head -c 500 "$work/wrk.err") $(head -c 500 "$work/wrk.out")" ;;
       esac
-      [ -z "$greenlet_pid" ] || kill -0 "$greenlet_pid" 2>/dev/null || die "greenlet serve-http exited (after run $run, $contender /$file): $(tail -c 500 "$work/greenlet.err")"
+      [ -z "$greenlet_pid" ] || kill -0 "$greenlet_pid" 2>/dev/null || die "greenlet serve-http exited (after run $run, $contender /$file): $(tail -c 500 "$work/server.err")"
       [ -z "$nginx_worker" ] || kill -0 "$nginx_worker" 2>/dev/null || die "the nginx worker exited (after run $run, $contender /$file): $(tail -c 500 "$ngx/error.log")"
       after=$(server_ticks "$contender")
       read -r cpu0_after steal0_after cpu1_after steal1_after < <(cpu01_ticks)

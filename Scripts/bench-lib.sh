@@ -89,3 +89,17 @@ begin_bench() {
   trap 'stop_pid "$server_pid"; rm -rf "$work"' EXIT
   trap 'exit 130' INT TERM
 }
+
+# Installs Debian PACKAGES with apt-get (sudo when not root), after updating the lists,
+# which a fresh machine does not have. Uses the caller's die.
+apt_install() {
+  echo "installing $*" >&2
+  command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install $* with your package manager"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || die "not root and no sudo; run as root: apt-get update && apt-get install -y $*"
+    sudo=sudo
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >&2 || die "cannot install $*"
+}

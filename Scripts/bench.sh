@@ -15,7 +15,7 @@
 set -euo pipefail
 
 # shellcheck source=Scripts/bench-lib.sh
-source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary
+source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, apt_install
 absolute_greenlet_bin
 
 quick=false
@@ -35,14 +35,7 @@ mkdir -p "$out"
 
 die() { echo "bench: $*" >&2; exit 1; }
 
-if ! command -v gnuplot >/dev/null; then
-  echo "bench: installing gnuplot-nox" >&2
-  command -v apt-get >/dev/null || die "gnuplot not found and no apt-get; install gnuplot"
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then command -v sudo >/dev/null || die "not root and no sudo; install gnuplot"; sudo=sudo; fi
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox >&2
-fi
+command -v gnuplot >/dev/null || apt_install gnuplot-nox
 trap 'exit 130' INT TERM
 
 greenlet=$(greenlet_binary)

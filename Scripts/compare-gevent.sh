@@ -17,7 +17,7 @@
 set -euo pipefail
 
 # shellcheck source=Scripts/bench-lib.sh
-source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks, start_server, gevent_python, begin_bench
+source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks, start_server, gevent_python, begin_bench, apt_install
 absolute_greenlet_bin
 [ -n "${OUT:-}" ] && OUT=$(realpath -m -- "$OUT")
 cd "$(dirname "$0")/.."
@@ -33,14 +33,7 @@ fi
 die() { echo "compare-gevent: $*" >&2; exit 1; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer"
 taskset -c 0,1 true 2>/dev/null || die "needs CPUs 0 and 1 (servers on 0, loads on 1)"
-if ! command -v wrk >/dev/null; then
-  echo "compare-gevent: installing wrk" >&2
-  command -v apt-get >/dev/null || die "wrk not found and no apt-get; install wrk"
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then command -v sudo >/dev/null || die "not root and no sudo; install wrk"; sudo=sudo; fi
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >&2 || die "cannot install wrk"
-fi
+command -v wrk >/dev/null || apt_install wrk
 python=$(gevent_python) || die "no gevent"
 begin_bench  # greenlet, work, clk_tck, server_pid; cleanup at exit
 mkdir -p "$work/www" "$OUT"

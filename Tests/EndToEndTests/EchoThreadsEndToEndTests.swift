@@ -1,4 +1,5 @@
 import Foundation
+import GreenletTestSupport
 import Glibc
 import Testing
 
@@ -34,7 +35,7 @@ extension EchoEndToEndTests {
 
     @Test("--threads 3 on a fixed port: every hub binds it, echo works, SIGINT exits 0")
     func threeHubsOnAFixedPort() throws {
-        let port = try freeLoopbackPort()
+        let port = UInt16(try unusedPort())
         let (server, listeningPort) = try GreenletProcess.listening("echo", ["--threads", "3"], port: port)
         defer { server.kill() }
         #expect(listeningPort == port)
@@ -85,22 +86,4 @@ extension EchoEndToEndTests {
         #expect(result.stderr.contains("--threads"), "\(result)")
         #expect(result.stdout == "", "\(result)")
     }
-}
-
-/// A loopback port that was free a moment ago.
-private func freeLoopbackPort() throws -> UInt16 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw SocketError(call: "socket", code: errno) }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-        }
-    }
-    guard bound else { throw SocketError(call: "bind", code: errno) }
-    return UInt16(bigEndian: address.sin_port)
 }

@@ -1,3 +1,4 @@
+import GreenletTestSupport
 import Glibc
 import Greenlet
 import GreenletClient

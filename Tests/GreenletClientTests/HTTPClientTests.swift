@@ -1,3 +1,4 @@
+import GreenletTestSupport
 import GreenletClient
 import GreenletHTTP
 import GreenletTools

@@ -77,25 +77,3 @@ final class UncheckedBox<Value>: @unchecked Sendable {
 func seconds(since start: UInt64) -> Double {
     Double(MonotonicClock.now() - start) / 1e9
 }
-
-/// A loopback port nothing listens on: bound by a socket that is closed again at once,
-/// so a connection to it is refused.
-func unusedPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw SetupFailure("socket: errno \(errno)") }
-    defer { Glibc.close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw SetupFailure("bind: errno \(errno)") }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
-struct SetupFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
