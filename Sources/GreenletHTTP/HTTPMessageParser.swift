@@ -4,7 +4,6 @@ public protocol HTTPMessageParser {
     associatedtype Head: Hashable & Sendable
     mutating func parse(_ input: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPParseStep<Head>
     mutating func finish() throws(HTTPParseError) -> HTTPParseEvent<Head>?
-    var isIdle: Bool { get }
 }
 
 extension HTTPRequestParser: HTTPMessageParser {}
