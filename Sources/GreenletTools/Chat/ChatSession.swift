@@ -32,7 +32,8 @@ struct ChatSession {
             return
         }
         let member = ChatMember(name: name, connection: connection, limits: limits)
-        room.join(member, from: connection.remoteAddress?.description ?? "?")
+        // The address without its port, as the gevent chat server prints `client_addr[0]`.
+        room.join(member, from: connection.remoteAddress?.host ?? "?")
         let writer = spawn("chat writer for \(name)") { await member.writeLoop() }
         await readLoop(member)
         room.leave(member)

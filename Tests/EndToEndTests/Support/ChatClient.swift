@@ -20,18 +20,8 @@ final class ChatClient: @unchecked Sendable {
     private var consumed = 0
     private(set) var sawEOF = false
 
-    init(port: UInt16) throws {
-        socket = try TestClient(port: port)
-    }
-
-    /// This side's port, as the server sees it in `joined from 127.0.0.1:PORT`.
-    var localPort: UInt16 {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket.fd, $0, &length) }
-        }
-        return UInt16(bigEndian: address.sin_port)
+    init(port: UInt16, host: String = "127.0.0.1") throws {
+        socket = try TestClient(port: port, host: host)
     }
 
     // MARK: - Sending
@@ -143,8 +133,8 @@ final class ChatClient: @unchecked Sendable {
 
     /// Connects and joins as `name`, checking the welcome line against `online` (everyone
     /// online, in join order, ending with `name`).
-    static func joined(port: UInt16, as name: String, online: [String]) throws -> ChatClient {
-        let client = try ChatClient(port: port)
+    static func joined(port: UInt16, host: String = "127.0.0.1", as name: String, online: [String]) throws -> ChatClient {
+        let client = try ChatClient(port: port, host: host)
         let welcome = try client.answerPrompt(with: name)
         let expected = "## welcome, \(name). online: \(online.joined(separator: ", "))"
         guard welcome == expected else {

@@ -143,16 +143,18 @@ final class GreenletProcess: @unchecked Sendable {
         return try Self.parseListening(line)
     }
 
-    /// Starts `greenlet SUBCOMMAND --host 127.0.0.1 --port PORT ARGUMENTS…` and waits for
-    /// its `listening on` line, which must name 127.0.0.1; returns the port it gives.
+    /// Starts `greenlet SUBCOMMAND --host HOST --port PORT ARGUMENTS…` and waits for its
+    /// `listening on` line, which must name HOST (`127.0.0.1`, or `::1` as `[::1]`);
+    /// returns the port it gives.
     static func listening(
-        _ subcommand: String, _ arguments: [String] = [], port: UInt16 = 0, openFileLimit: Int? = nil
+        _ subcommand: String, _ arguments: [String] = [], host: String = "127.0.0.1", port: UInt16 = 0, openFileLimit: Int? = nil
     ) throws -> (server: GreenletProcess, port: UInt16) {
         let server = try GreenletProcess(
-            [subcommand, "--host", "127.0.0.1", "--port", String(port)] + arguments, openFileLimit: openFileLimit)
-        let (host, listeningPort) = try server.waitForListening(within: 10)
-        guard host == "127.0.0.1" else {
-            throw GreenletProcessError(description: "listening on \(host):\(listeningPort), not on 127.0.0.1")
+            [subcommand, "--host", host, "--port", String(port)] + arguments, openFileLimit: openFileLimit)
+        let (listeningHost, listeningPort) = try server.waitForListening(within: 10)
+        let expected = host.contains(":") ? "[\(host)]" : host
+        guard listeningHost == expected else {
+            throw GreenletProcessError(description: "listening on \(listeningHost):\(listeningPort), not on \(expected)")
         }
         return (server, listeningPort)
     }

@@ -17,12 +17,13 @@ final class TestClient {
 
     private(set) var fd: Int32
 
-    /// Connects to 127.0.0.1:`port`, blocking at most `callTimeout`.
-    init(port: UInt16) throws {
-        fd = try Self.makeSocket(nonBlocking: false)
+    /// Connects to `host`:`port` (`127.0.0.1` or `::1`), blocking at most `callTimeout`.
+    init(port: UInt16, host: String = "127.0.0.1") throws {
+        let ipv6 = host.contains(":")
+        fd = try Self.makeSocket(nonBlocking: false, family: ipv6 ? AF_INET6 : AF_INET)
         setTimeout(SO_RCVTIMEO, seconds: Self.callTimeout)
         setTimeout(SO_SNDTIMEO, seconds: Self.callTimeout)  // also bounds connect()
-        if try Self.connect(fd, port: port) != 0 {
+        if try (ipv6 ? Self.connectIPv6(fd, host: host, port: port) : Self.connect(fd, port: port)) != 0 {
             let code = errno
             Glibc.close(fd)
             throw SocketError(call: "connect", code: code)
@@ -42,10 +43,10 @@ final class TestClient {
 
     deinit { close() }
 
-    private static func makeSocket(nonBlocking: Bool) throws -> Int32 {
+    private static func makeSocket(nonBlocking: Bool, family: Int32 = AF_INET) throws -> Int32 {
         var type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         if nonBlocking { type |= Int32(SOCK_NONBLOCK.rawValue) }
-        let fd = socket(AF_INET, type, 0)
+        let fd = socket(family, type, 0)
         guard fd >= 0 else { throw SocketError(call: "socket", code: errno) }
         return fd
     }
@@ -58,6 +59,20 @@ final class TestClient {
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+    }
+
+    private static func connectIPv6(_ fd: Int32, host: String, port: UInt16) throws -> Int32 {
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_port = port.bigEndian
+        guard inet_pton(AF_INET6, host, &address.sin6_addr) == 1 else {
+            throw SocketError(call: "inet_pton", code: EINVAL)
+        }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
             }
         }
     }
