@@ -31,11 +31,15 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // The lock every module shares state between OS threads with (pthread-backed, so
+        // ThreadSanitizer sees it).
+        .target(name: "GreenletLocks", swiftSettings: swiftSettings),
         // The runtime: hub, green threads, timers, sockets, offload.
         .target(
             name: "Greenlet",
             dependencies: [
                 "CLibevent",
+                "GreenletLocks",
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
@@ -49,7 +53,7 @@ let package = Package(
         // TLS sessions over bytes only (sans-I/O, OpenSSL memory BIOs), and SHA-256.
         .target(
             name: "GreenletTLS",
-            dependencies: ["COpenSSL"],
+            dependencies: ["COpenSSL", "GreenletLocks"],
             swiftSettings: swiftSettings
         ),
         // The HTTP client: byte streams (green, blocking, TLS), fetches, redirects, reuse.
@@ -68,6 +72,7 @@ let package = Package(
             name: "GreenletTools",
             dependencies: [
                 "Greenlet",
+                "GreenletLocks",
                 "GreenletHTTP",
                 "GreenletClient",
                 "GreenletTLS",
@@ -85,8 +90,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "GreenletTests", dependencies: ["Greenlet", "CLibevent"]),
-        .testTarget(name: "GreenletToolsTests", dependencies: ["GreenletTools", "Greenlet"]),
+        .testTarget(name: "GreenletTests", dependencies: ["Greenlet", "CLibevent", "GreenletLocks"]),
+        .testTarget(name: "GreenletToolsTests", dependencies: ["GreenletTools", "Greenlet", "GreenletLocks"]),
         .testTarget(name: "GreenletHTTPTests", dependencies: ["GreenletHTTP"]),
         // What several test targets share: throw-away certificates, a refused port.
         .target(name: "GreenletTestSupport", path: "Tests/Support"),

@@ -1,5 +1,5 @@
 import COpenSSL
-import Synchronization
+import GreenletLocks
 
 /// The settings sessions share: role, trust store or certificate, protocol floor. Immutable
 /// once made, so sessions on any thread may be created from one context at the same time.
@@ -9,12 +9,12 @@ public final class TLSContext: @unchecked Sendable {
     /// Whether a client context still has to load the system trust store: that parses the
     /// whole CA bundle (~40 ms here), which a program that never verifies a peer (a crawl
     /// of http URLs, a worker process) need not pay. Done once, before the first session.
-    private let trustStorePending: Mutex<Bool>
+    private let trustStorePending: Locked<Bool>
 
     private init(_ ctx: OpaquePointer, isServer: Bool) {
         self.ctx = ctx
         self.isServer = isServer
-        trustStorePending = Mutex(!isServer)
+        trustStorePending = Locked(!isServer)
     }
 
     deinit {

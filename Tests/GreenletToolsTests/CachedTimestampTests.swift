@@ -1,12 +1,12 @@
 import Foundation
-import Synchronization
+import GreenletLocks
 import Testing
 @testable import GreenletTools
 
 @Suite("CachedTimestamp")
 struct CachedTimestampTests {
     private final class Calls: Sendable {
-        let count = Mutex(0)
+        let count = Locked(0)
     }
 
     @Test func formatsOncePerSecond() {

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import GreenletHTTP
-import Synchronization
+import GreenletLocks
 import Testing
 @testable import GreenletTools
 
@@ -115,7 +115,7 @@ final class SaveDirectoryTests {
     @Test func concurrentCreatesGetDistinctFiles() throws {
         let directory = try SaveDirectory(path: saved)
         let url = try HTTPURL(parsing: "http://h/page")
-        let names = Mutex<[String]>([])
+        let names = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 64) { _ in
             guard let created = try? directory.create(for: url) else { return }
             close(created.descriptor)

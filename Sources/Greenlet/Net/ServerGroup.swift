@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import GreenletLocks
 
 /// One server on several hubs, for many cores: each hub runs on an OS thread of its own
 /// with its own SO_REUSEPORT listener on the same port, and the kernel spreads incoming
@@ -20,7 +20,7 @@ public final class ServerGroup: Sendable {
     private let grace: Double
     private let signals: [Int32]
     private let handler: Server.Handler
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     private struct State {
         var hasRun = false
@@ -58,7 +58,7 @@ public final class ServerGroup: Sendable {
         self.grace = grace
         self.signals = signals
         self.handler = handler
-        state = Mutex(State(starting: threads))
+        state = Locked(State(starting: threads))
     }
 
     /// Serves until a signal or `shutdown`, the calling thread running the first hub, and

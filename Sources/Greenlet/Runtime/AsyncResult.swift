@@ -1,4 +1,4 @@
-import Synchronization
+import GreenletLocks
 
 /// A value or an error that arrives once, for any number of green threads to wait on
 /// (gevent's `AsyncResult`, a one-shot future). Safe to share between hubs.
@@ -8,7 +8,7 @@ public final class AsyncResult<Value: Sendable>: WaitSite, Sendable {
         var waiters = WaiterList()
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

@@ -1,4 +1,4 @@
-import Synchronization
+import GreenletLocks
 
 /// A flag green threads wait on until it is set (gevent's `Event`).
 ///
@@ -9,7 +9,7 @@ public final class Event: WaitSite, Sendable {
         var waiters = WaiterList()
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

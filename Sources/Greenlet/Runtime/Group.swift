@@ -1,4 +1,4 @@
-import Synchronization
+import GreenletLocks
 
 /// Green threads spawned together and waited for together (gevent's `Group`).
 ///
@@ -14,7 +14,7 @@ public final class Group: WaitSite, Sendable {
         var joiners = WaiterList()
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

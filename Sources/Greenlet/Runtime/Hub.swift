@@ -18,6 +18,7 @@
 import CLibevent
 import DequeModule
 import Glibc
+import GreenletLocks
 import Synchronization
 
 public final class Hub: TaskExecutor, @unchecked Sendable {
@@ -27,7 +28,7 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
     @exclusivity(unchecked) private var ready = Deque<UnownedJob>()
     /// Waiters done with, for the next park to reuse instead of allocating.
     @exclusivity(unchecked) private var spareWaiters: [Waiter] = []
-    private let inbox = Mutex<Inbox>(Inbox())
+    private let inbox = Locked<Inbox>(Inbox())
     /// Set by the first remote enqueue after a drain, so a burst costs one eventfd write.
     private let wakePending = Atomic<Bool>(false)
     private let wakeFD: Int32

@@ -1,13 +1,14 @@
 import CLibevent
 import Foundation
 import Glibc
+import GreenletLocks
 import Synchronization
 
 /// The process's one monitor thread, started by the first `Hub.run`. It answers SIGUSR1
 /// with a table of every hub's green threads, and runs the hubs' watchdogs. It never
 /// touches a hub's state itself: a table is built by its hub, between jobs.
 enum Monitor {
-    private static let hubs = Mutex<[Hub]>([])
+    private static let hubs = Locked<[Hub]>([])
     private static let nextNumber = Atomic<Int>(1)
     /// Written by the SIGUSR1 handler, read by the monitor thread.
     private static let signalFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))

@@ -1,4 +1,4 @@
-import Synchronization
+import GreenletLocks
 
 /// A FIFO of parked green threads, with nothing else: Trio's ParkingLot.
 ///
@@ -9,7 +9,7 @@ import Synchronization
 /// `park` is then missed; the primitives built on `WaiterList` (`Event`, `Queue`, …)
 /// check and enrol under one lock and have no such gap.
 public final class ParkingLot: WaitSite, Sendable {
-    private let waiters = Mutex(WaiterList())
+    private let waiters = Locked(WaiterList())
     /// Shown in diagnostics of what parked green threads wait on.
     let name: String
 

@@ -1,4 +1,4 @@
-import Synchronization
+import GreenletLocks
 
 /// A FIFO queue between green threads, unbounded or bounded (gevent's `Queue`, a Go
 /// channel with a buffer). `get` waits while it is empty, `put` while it is full.
@@ -9,7 +9,7 @@ import Synchronization
 /// waiter. A green thread that is killed or times out before a promise reaches it takes
 /// no item (or free place).
 public final class Queue<Element: Sendable>: WaitSite, @unchecked Sendable {
-    private let state: Mutex<QueueState>
+    private let state: Locked<QueueState>
     /// Guarded by `state`'s lock, which makes the class sendable.
     @exclusivity(unchecked) private var items = ItemRing()
     /// The most items it holds; nil when unbounded.
@@ -20,7 +20,7 @@ public final class Queue<Element: Sendable>: WaitSite, @unchecked Sendable {
     public init(capacity: Int? = nil) {
         precondition(capacity.map { $0 >= 1 } ?? true, "Queue capacity must be at least 1")
         self.capacity = capacity
-        state = Mutex(QueueState(capacity: capacity ?? .max))
+        state = Locked(QueueState(capacity: capacity ?? .max))
     }
 
     deinit {

@@ -1,4 +1,4 @@
-import Synchronization
+import GreenletLocks
 
 /// A counter of permits: `acquire` takes one, waiting while there are none, `release`
 /// gives one back (gevent's `Semaphore`). Safe to share between hubs.
@@ -11,7 +11,7 @@ public final class Semaphore: WaitSite, Sendable {
         var waiters = WaiterList()
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     /// The most permits there may be, for `Lock`; a release beyond it is a bug.
     private let limit: Int
     private let reason: WaitReason
@@ -23,7 +23,7 @@ public final class Semaphore: WaitSite, Sendable {
     }
 
     init(value: Int, limit: Int, reason: WaitReason) {
-        state = Mutex(State(permits: value))
+        state = Locked(State(permits: value))
         self.limit = limit
         self.reason = reason
     }

@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import GreenletLocks
 
 /// Notices a hub held by one job for too long — a green thread that called something
 /// blocking, or computes without yielding — and names that green thread while it still
@@ -25,7 +25,7 @@ final class Watchdog: @unchecked Sendable {
     let threshold: UInt64
     private let report: @Sendable (String) -> Void
     /// The job running now, written by the hub and read by the monitor thread.
-    private let running = Mutex(Running())
+    private let running = Locked(Running())
     /// Green threads by their task, which is also the job the hub runs for them.
     /// Hub-owned.
     @exclusivity(unchecked) private var threads: [UnsafeRawPointer: AnyGreenThread] = [:]

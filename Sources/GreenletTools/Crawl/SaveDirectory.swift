@@ -1,6 +1,6 @@
 import Glibc
 import GreenletHTTP
-import Synchronization
+import GreenletLocks
 
 /// The directory `crawl --save` writes bodies into, one new file per body.
 ///
@@ -15,7 +15,7 @@ final class SaveDirectory: Sendable {
     private let descriptor: Int32
     /// Per file name, the suffix to try first: a crawl of `/page?id=1` … `?id=N` would
     /// otherwise probe every taken name again for each new body.
-    private let nextSuffix = Mutex<[String: Int]>([:])
+    private let nextSuffix = Locked<[String: Int]>([:])
 
     /// Creates `path`, and its missing parents, with mode 0755 when missing.
     /// - Throws: `SaveDirectoryError` when it cannot be created or is not a directory.

@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import GreenletLocks
 
 /// A timestamp text that is formatted at most once per second: a server stamps every
 /// response (`Date`) and every access-log line, and within one second they all share the
@@ -7,7 +7,7 @@ import Synchronization
 /// instance (the server's `Date`) contend for only when they stamp at the same moment.
 public final class CachedTimestamp: Sendable {
     private let format: @Sendable (Int) -> String
-    private let cache = Mutex<(second: Int, text: String)>((Int.min, ""))
+    private let cache = Locked<(second: Int, text: String)>((Int.min, ""))
 
     /// - Parameter format: turns a second since the Unix epoch into its text.
     public init(format: @escaping @Sendable (Int) -> String) {

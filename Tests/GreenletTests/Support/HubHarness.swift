@@ -1,6 +1,6 @@
 import CLibevent
 import Foundation
-import Synchronization
+import GreenletLocks
 @testable import Greenlet
 
 /// Runs `body` as the root green thread of a fresh hub on an OS thread of its own, so
@@ -58,7 +58,7 @@ final class UncheckedBox<Value>: @unchecked Sendable {
 
 /// Lines a hub reports, collected from whichever thread reports them.
 final class ReportLog: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
 
     var all: [String] { lines.withLock { $0 } }
 
