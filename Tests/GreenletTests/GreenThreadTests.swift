@@ -51,6 +51,21 @@ struct GreenThreadTests {
         #expect(eventsAfter == eventsBefore)
     }
 
+    @Test func killReachesTaskSleep() async throws {
+        let (outcome, elapsed) = try await onHub { () async throws -> (String, Double) in
+            let sleeper = spawn { try await Task.sleep(nanoseconds: 10_000_000_000) }
+            try await sleep(seconds: 0.02)
+            var outcome = "returned"
+            let elapsed = try await measure {
+                sleeper.kill()
+                do { try await sleeper.value } catch is CancellationError { outcome = "cancelled" }
+            }
+            return (outcome, elapsed)
+        }
+        #expect(outcome == "cancelled")
+        #expect(elapsed < 1, "took \(elapsed) s")
+    }
+
     @Test func killBeforeTheFirstRunStopsAtTheFirstWait() async throws {
         let reached = try await onHub { () async throws -> [String] in
             let log = Shared<[String]>([])

@@ -147,13 +147,13 @@ public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable
         // than an async `withValue` inside it. A new green thread starts without the
         // spawner's deadline, as in gevent.
         let context = WaitContext(thread: self, deadline: nil)
-        let body = SentClosure(body)
+        let body = UncheckedSendable(body)
         let task = context.bind {
             Task(executorPreference: hub) { [self] in
                 running()
                 let outcome: Result<T, any Error>
                 do {
-                    outcome = .success(try await body.run())
+                    outcome = .success(try await body.value())
                 } catch {
                     outcome = .failure(error)
                 }
@@ -193,12 +193,4 @@ public func joinAll<T>(_ threads: [GreenThread<T>]) async throws -> [T] {
         values.append(try await thread.value)
     }
     return values
-}
-
-/// Carries a `sending` closure, which the caller gave up, through the non-escaping
-/// closure of `withValue` into the task.
-@usableFromInline
-struct SentClosure<T>: @unchecked Sendable {
-    @usableFromInline let run: () async throws -> T
-    @usableFromInline init(_ run: sending @escaping () async throws -> T) { self.run = run }
 }

@@ -37,10 +37,10 @@ public final class Pool: Sendable {
         _ body: sending @escaping () async throws -> T
     ) -> GreenThread<T> {
         let slots = self.slots
-        let work = SentClosure(body)
+        let work = UncheckedSendable(body)
         return group.spawn(name, fileID: fileID, line: line) {
             defer { slots.release() }
-            return try await work.run()
+            return try await work.value()
         }
     }
 

@@ -293,6 +293,7 @@ enum WaitReason: Equatable, Sendable {
     case semaphore
     case lock
     case groupJoin
+    case timeoutBody
 }
 
 extension Waiter {
@@ -314,6 +315,7 @@ extension Waiter {
         case .semaphore: "Semaphore.acquire"
         case .lock: "Lock"
         case .groupJoin: "Group.joinAll"
+        case .timeoutBody: "withTimeout body"
         }
         guard expiresAt != 0 else { return what }
         let left = formatSeconds(nanoseconds: expiresAt &- min(expiresAt, MonotonicClock.now()))
