@@ -56,13 +56,21 @@ let package = Package(
             dependencies: ["COpenSSL", "GreenletLocks"],
             swiftSettings: swiftSettings
         ),
-        // The HTTP client: byte streams (green, blocking, TLS), fetches, redirects, reuse.
+        // Byte streams (a green thread's socket, a blocking one, TLS on either) and the
+        // HTTP message reader over them, which clients and servers share.
+        .target(
+            name: "GreenletStreams",
+            dependencies: ["Greenlet", "GreenletHTTP", "GreenletTLS"],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP client: dialers, fetches, redirects, connection reuse.
         .target(
             name: "GreenletClient",
             dependencies: [
                 "Greenlet",
                 "GreenletHTTP",
                 "GreenletTLS",
+                "GreenletStreams",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
@@ -75,6 +83,7 @@ let package = Package(
                 "GreenletLocks",
                 "GreenletHTTP",
                 "GreenletClient",
+                "GreenletStreams",
                 "GreenletTLS",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -93,12 +102,21 @@ let package = Package(
         .testTarget(name: "GreenletTests", dependencies: ["Greenlet", "CLibevent", "GreenletLocks"]),
         .testTarget(name: "GreenletToolsTests", dependencies: ["GreenletTools", "Greenlet", "GreenletLocks"]),
         .testTarget(name: "GreenletHTTPTests", dependencies: ["GreenletHTTP"]),
-        // What several test targets share: throw-away certificates, a refused port.
-        .target(name: "GreenletTestSupport", path: "Tests/Support"),
+        // What several test targets share: throw-away certificates, a refused port, a hub
+        // on a thread of its own with an origin beside it, a scripted stream, both dialers.
+        .target(
+            name: "GreenletTestSupport",
+            dependencies: ["Greenlet", "GreenletClient", "GreenletStreams", "GreenletTLS", "GreenletTools"],
+            path: "Tests/Support"
+        ),
         .testTarget(name: "GreenletTLSTests", dependencies: ["GreenletTLS", "GreenletTestSupport"]),
         .testTarget(
             name: "GreenletClientTests",
-            dependencies: ["GreenletClient", "GreenletTLS", "Greenlet", "GreenletHTTP", "GreenletTools", "GreenletTestSupport"]
+            dependencies: ["GreenletClient", "GreenletStreams", "GreenletTLS", "Greenlet", "GreenletHTTP", "GreenletTools", "GreenletTestSupport"]
+        ),
+        .testTarget(
+            name: "GreenletStreamsTests",
+            dependencies: ["GreenletStreams", "GreenletClient", "GreenletTLS", "Greenlet", "GreenletHTTP", "GreenletTools", "GreenletTestSupport"]
         ),
         // Runs the built `greenlet` binary against real sockets (see Makefile); the crawl tests
         // start the project's own HTTP origin in-process.

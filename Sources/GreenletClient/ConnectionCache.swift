@@ -1,4 +1,5 @@
 import GreenletHTTP
+import GreenletStreams
 
 /// Idle keep-alive connections, per origin, so that a crawl of one host does not connect
 /// again for every URL. Bounded per origin (the oldest idle one is closed to make room),

@@ -1,5 +1,6 @@
 import Greenlet
 import GreenletHTTP
+import GreenletStreams
 import GreenletTLS
 
 /// Opens connections to origins: the one part of a fetch that differs between the

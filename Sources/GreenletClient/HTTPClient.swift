@@ -1,5 +1,6 @@
 import Greenlet
 import GreenletHTTP
+import GreenletStreams
 import HTTPTypes
 
 /// An HTTP/1.1 client for GET, on the sans-I/O parser and serializer, over whatever streams
@@ -162,17 +163,17 @@ public final class HTTPClient: @unchecked Sendable {
 
 /// One request's response as it is read.
 private struct Response {
+    let stream: any ByteStream
     var reader: MessageReader<HTTPResponseParser>
     var isComplete = false
     var head = HTTPResponseHead(status: .ok)
 
     init(stream: any ByteStream) {
+        self.stream = stream
         // 16 KiB: a crawl holds one per fetch in flight (64 MiB at 64 KiB for 1,000), and
         // freeing and refaulting that much each round cost more than the extra reads.
-        reader = MessageReader(stream: stream, parser: HTTPResponseParser(), bufferSize: 16 * 1024)
+        reader = MessageReader(parser: HTTPResponseParser(), bufferSize: 16 * 1024)
     }
-
-    var stream: any ByteStream { reader.stream }
     var hasReceived: Bool { reader.hasReceived }
 
     /// Writes the request and reads up to the end of the response's head.
@@ -200,7 +201,7 @@ private struct Response {
     }
 
     private mutating func nextEvent() async throws -> HTTPParseEvent<HTTPResponseHead> {
-        guard let event = try await reader.nextEvent() else {
+        guard let event = try await reader.nextEvent(from: stream) else {
             throw FetchError.malformedResponse("connection closed before a response")
         }
         return event

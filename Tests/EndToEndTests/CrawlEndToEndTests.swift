@@ -247,9 +247,3 @@ struct CrawlEndToEndTests {
         return results
     }
 }
-
-func sha256(_ bytes: [UInt8]) -> String {
-    var hasher = SHA256()
-    bytes.withUnsafeBytes { hasher.update($0) }
-    return hasher.finalizeHex()
-}

@@ -1,4 +1,5 @@
 import GreenletHTTP
+import GreenletTestSupport
 import Testing
 @testable import GreenletClient
 

@@ -1,5 +1,6 @@
 import Greenlet
 import GreenletClient
+import GreenletTestSupport
 import GreenletTools
 import Testing
 

@@ -1,5 +1,6 @@
 import GreenletClient
 import GreenletHTTP
+import GreenletTestSupport
 import GreenletTools
 import Testing
 

@@ -1,4 +1,4 @@
-import GreenletClient
+import GreenletStreams
 import GreenletTestSupport
 import GreenletTLS
 import GreenletTools

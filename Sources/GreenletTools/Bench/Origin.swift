@@ -1,8 +1,8 @@
 import Dispatch
 import Glibc
 import Greenlet
-import GreenletClient
 import GreenletHTTP
+import GreenletStreams
 import GreenletTLS
 import HTTPTypes
 import Synchronization
@@ -110,10 +110,10 @@ public final class Origin: Sendable {
             stream = secured
         }
         defer { stream.close() }
-        var reader = MessageReader(stream: stream, parser: HTTPRequestParser(), bufferSize: 16 * 1024)
+        var reader = MessageReader(parser: HTTPRequestParser(), bufferSize: 16 * 1024)
         do {
             var head: HTTPRequestHead?
-            while let event = try await reader.nextEvent() {
+            while let event = try await reader.nextEvent(from: stream) {
                 switch event {
                 case .head(let received): head = received
                 case .body: break

@@ -1,6 +1,7 @@
 import Glibc
 import Greenlet
 import GreenletHTTP
+import GreenletStreams
 import HTTPTypes
 
 /// `greenlet serve-http`: the connection side of the static file server. One green
@@ -65,13 +66,12 @@ public enum StaticFileServer {
 private struct Exchange {
     let connection: Connection
     let site: StaticFileServer.Site
-    var parser = HTTPRequestParser()
+    /// The connection as a stream, its deadline that of the request being read.
+    let stream: GreenStream
+    /// Reads requests with the sans-I/O parser into a 4 KiB buffer (a request head fits).
+    var reader = MessageReader(parser: HTTPRequestParser(), bufferSize: 4 * 1024)
     /// Files up to this size leave in the same segment as their head.
     static let coalescedFileSize = 64 * 1024
-    /// Every read lands here; the parser has not consumed `input[start..<end]` yet.
-    var input = [UInt8](repeating: 0, count: 4 * 1024)
-    var start = 0
-    var end = 0
     /// The response head being built; reused, so a keep-alive connection allocates it once.
     var out: [UInt8] = []
     let client: String
@@ -79,6 +79,7 @@ private struct Exchange {
     init(connection: Connection, site: StaticFileServer.Site) {
         self.connection = connection
         self.site = site
+        stream = GreenStream(connection, deadline: nil)
         // Only the access log names the peer: no address formatting without one.
         client = site.log == nil ? "-" : connection.remoteAddress?.host ?? "-"
         out.reserveCapacity(512)
@@ -86,8 +87,6 @@ private struct Exchange {
 
     /// The request being read, once its head has come.
     var head: HTTPRequestHead?
-    /// When the request being read must be complete, on `MonotonicClock`.
-    var deadline: UInt64 = 0
 
     mutating func run() async throws {
         defer { connection.close() }
@@ -95,14 +94,14 @@ private struct Exchange {
             head = nil
             do {
                 // A request: its head and body within the request timeout; the body is dropped.
-                deadline = MonotonicClock.now() + UInt64(site.options.requestTimeout * 1e9)
+                stream.deadline = MonotonicClock.deadline(after: site.options.requestTimeout)
                 guard try await readRequest() else { return }
             } catch let error as HTTPParseError {
                 try await refuse(error.status)
                 return
-            } catch is TimeoutError {
+            } catch NetworkError.timedOut {
                 // Slowloris: a request begun but not finished gets 408; an idle one just closes.
-                if head != nil || !parser.isIdle { try await refuse(.requestTimeout) }
+                if !reader.parser.isIdle { try await refuse(.requestTimeout) }
                 return
             }
             guard let head else { return }
@@ -112,11 +111,19 @@ private struct Exchange {
         }
     }
 
-    /// Reads one request to its end; false when the client closed between requests.
+    /// Reads one request to its end; false when the client closed between requests (an
+    /// end of stream inside one is a parse error).
     private mutating func readRequest() async throws -> Bool {
+        let connection = connection
         while true {
-            guard let event = try await nextEvent() else { return false }
+            // A shutdown lets a request that has begun finish; it ends a connection that
+            // waits for the next.
+            let event = try await reader.nextEvent(from: stream) { parser in
+                connection.isBusy = !parser.isIdle
+            }
             switch event {
+            case nil:
+                return false
             case .head(let received):
                 head = received
             case .body:
@@ -124,30 +131,6 @@ private struct Exchange {
             case .end:
                 return true
             }
-        }
-    }
-
-    /// The parser's next event, reading more bytes as it needs them; nil when the client
-    /// closed between requests.
-    private mutating func nextEvent() async throws -> HTTPParseEvent<HTTPRequestHead>? {
-        while true {
-            let step = try parser.parse(input[start..<end])
-            start += step.consumed
-            if let event = step.event { return event }
-            // No event: the parser took all the input (it keeps a partial head itself), so
-            // the next read refills the buffer from its start. A shutdown lets a
-            // request that has begun finish; it ends a connection that waits for the next.
-            connection.isBusy = head != nil || !parser.isIdle
-            let now = MonotonicClock.now()
-            let left = deadline > now ? Double(deadline - now) / 1e9 : 0
-            let count = try await connection.recv(into: &input, timeout: left)
-            if count == 0 {
-                // End of stream: fine between requests, a cut request otherwise.
-                if let event = try parser.finish() { return event }
-                return nil
-            }
-            start = 0
-            end = count
         }
     }
 

@@ -1,29 +1,10 @@
 import Greenlet
 import GreenletClient
 import GreenletHTTP
+import GreenletTestSupport
 import GreenletTLS
 import GreenletTools
 import Testing
-
-/// The two ways a client dials, for tests that run against both. Both run on a hub: the
-/// client is async, and the blocking dialer's calls simply block the hub's thread.
-enum DialerKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case green, blocking
-
-    var testDescription: String { rawValue }
-
-    func dialer(tls: TLSContext? = nil) throws -> any Dialer {
-        let tls = try tls ?? TLSContext.client()
-        return switch self {
-        case .green: GreenDialer(tls: tls)
-        case .blocking: BlockingDialer(tls: tls)
-        }
-    }
-
-    func client(_ options: HTTPClient.Options = HTTPClient.Options(), tls: TLSContext? = nil) throws -> HTTPClient {
-        HTTPClient(dialer: try dialer(tls: tls), options: options)
-    }
-}
 
 /// One GET as a test sees it: the client's report, what reached the sink, and how long
 /// the call took.

@@ -56,10 +56,3 @@ final class RecordingSink: ResponseSink {
 struct SinkFull: Error, CustomStringConvertible {
     var description: String { "disk full" }
 }
-
-/// The SHA-256 of `bytes` as 64 lowercase hex digits.
-func sha256(_ bytes: [UInt8]) -> String {
-    var digest = SHA256()
-    bytes.withUnsafeBytes { digest.update($0) }
-    return digest.finalizeHex()
-}

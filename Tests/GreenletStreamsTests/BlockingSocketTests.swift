@@ -1,7 +1,8 @@
 import Greenlet
+import GreenletStreams
+import GreenletTestSupport
 import GreenletTools
 import Testing
-@testable import GreenletClient
 
 @Suite("BlockingSocket")
 struct BlockingSocketTests {

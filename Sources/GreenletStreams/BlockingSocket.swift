@@ -5,10 +5,10 @@ import Greenlet
 /// thread or process of its own (`crawl --mode sequential|threads|processes`): every call
 /// blocks the calling thread, which must therefore never be a hub's. The deadline becomes
 /// `SO_RCVTIMEO`/`SO_SNDTIMEO` before each call, which Linux also applies to `connect`.
-final class BlockingSocket: ByteStream {
+public final class BlockingSocket: ByteStream {
     private let fd: Int32
     private var isClosed = false
-    var deadline: UInt64?
+    public var deadline: UInt64?
 
     private init(fd: Int32, deadline: UInt64?) {
         self.fd = fd
@@ -18,7 +18,7 @@ final class BlockingSocket: ByteStream {
     deinit { close() }
 
     /// Resolves `host` (getaddrinfo, blocking) and connects to each address in turn.
-    static func connect(host: String, port: Int, deadline: UInt64?) throws -> BlockingSocket {
+    public static func connect(host: String, port: Int, deadline: UInt64?) throws -> BlockingSocket {
         let addresses: [SocketAddress]
         do {
             addresses = try SocketAddress(numericHost: host, port: port).map { [$0] } ?? Resolver.lookUp(host: host, port: port)
@@ -47,7 +47,7 @@ final class BlockingSocket: ByteStream {
         throw lastError
     }
 
-    func write(_ bytes: [UInt8]) async throws {
+    public func write(_ bytes: [UInt8]) async throws {
         var offset = 0
         while offset < bytes.count {
             try armTimeouts()
@@ -56,7 +56,7 @@ final class BlockingSocket: ByteStream {
         }
     }
 
-    func read(into bytes: inout [UInt8]) async throws -> Int {
+    public func read(into bytes: inout [UInt8]) async throws -> Int {
         while true {
             try armTimeouts()
             let count = bytes.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
@@ -65,7 +65,7 @@ final class BlockingSocket: ByteStream {
         }
     }
 
-    func close() {
+    public func close() {
         guard !isClosed else { return }
         isClosed = true
         Glibc.close(fd)

@@ -1,6 +1,7 @@
 import Greenlet
-import GreenletClient
 import GreenletHTTP
+import GreenletStreams
+import GreenletTestSupport
 import Testing
 
 @Suite("MessageReader")
@@ -8,11 +9,11 @@ struct MessageReaderTests {
     /// The events a reader gives until the stream ends between messages, in a form tests
     /// can compare: heads as their start line, consecutive body pieces joined.
     private func events<Parser: HTTPMessageParser>(
-        _ reader: inout MessageReader<Parser>,
+        _ reader: inout MessageReader<Parser>, from stream: ScriptedStream,
         head describe: (Parser.Head) -> String
     ) async throws -> [String] {
         var seen: [String] = []
-        while let event = try await reader.nextEvent() {
+        while let event = try await reader.nextEvent(from: stream) {
             switch event {
             case .head(let head): seen.append("head \(describe(head))")
             case .body(let piece):
@@ -25,13 +26,13 @@ struct MessageReaderTests {
     }
 
     private func requests(_ text: String, chunkSize: Int, bufferSize: Int = 64 * 1024) async throws -> [String] {
-        var reader = MessageReader(stream: ScriptedStream(text, chunkSize: chunkSize), parser: HTTPRequestParser(), bufferSize: bufferSize)
-        return try await events(&reader) { "\($0.method.rawValue) \($0.target)" }
+        var reader = MessageReader(parser: HTTPRequestParser(), bufferSize: bufferSize)
+        return try await events(&reader, from: ScriptedStream(text, chunkSize: chunkSize)) { "\($0.method.rawValue) \($0.target)" }
     }
 
     private func responses(_ text: String, chunkSize: Int, bufferSize: Int = 64 * 1024) async throws -> [String] {
-        var reader = MessageReader(stream: ScriptedStream(text, chunkSize: chunkSize), parser: HTTPResponseParser(), bufferSize: bufferSize)
-        return try await events(&reader) { "\($0.status.code)" }
+        var reader = MessageReader(parser: HTTPResponseParser(), bufferSize: bufferSize)
+        return try await events(&reader, from: ScriptedStream(text, chunkSize: chunkSize)) { "\($0.status.code)" }
     }
 
     @Test(arguments: [1, 2, 3, 7, 1000])
@@ -54,12 +55,11 @@ struct MessageReaderTests {
 
     @Test func aBodyLargerThanTheBufferComesInBufferSizedPieces() async throws {
         let body = String(repeating: "0123456789", count: 100)
-        var reader = MessageReader(
-            stream: ScriptedStream("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + body, chunkSize: 400),
-            parser: HTTPResponseParser(), bufferSize: 7)
+        let stream = ScriptedStream("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + body, chunkSize: 400)
+        var reader = MessageReader(parser: HTTPResponseParser(), bufferSize: 7)
         var received: [UInt8] = []
         var largest = 0
-        while let event = try await reader.nextEvent() {
+        while let event = try await reader.nextEvent(from: stream) {
             if case .body(let piece) = event {
                 received += piece
                 largest = max(largest, piece.count)
@@ -75,21 +75,23 @@ struct MessageReaderTests {
     }
 
     @Test func anEndBetweenMessagesIsNil() async throws {
-        var reader = MessageReader(stream: ScriptedStream("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", chunkSize: 10), parser: HTTPResponseParser())
+        let stream = ScriptedStream("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", chunkSize: 10)
+        var reader = MessageReader(parser: HTTPResponseParser())
         #expect(!reader.hasReceived)
-        guard case .head(let head) = try await reader.nextEvent() else {
+        guard case .head(let head) = try await reader.nextEvent(from: stream) else {
             Issue.record("no head first")
             return
         }
         #expect(head.status.code == 200)
-        #expect(try await reader.nextEvent() == .end(trailers: [:]))
-        #expect(try await reader.nextEvent() == nil)
+        #expect(try await reader.nextEvent(from: stream) == .end(trailers: [:]))
+        #expect(try await reader.nextEvent(from: stream) == nil)
         #expect(reader.hasReceived)
     }
 
     @Test func anEmptyStreamIsNilWithNothingReceived() async throws {
-        var reader = MessageReader(stream: ScriptedStream(), parser: HTTPRequestParser())
-        #expect(try await reader.nextEvent() == nil)
+        let stream = ScriptedStream()
+        var reader = MessageReader(parser: HTTPRequestParser())
+        #expect(try await reader.nextEvent(from: stream) == nil)
         #expect(!reader.hasReceived)
     }
 
@@ -123,9 +125,9 @@ struct MessageReaderTests {
 
     @Test func theStreamsErrorsPassThrough() async throws {
         let stream = ScriptedStream([.bytes(Array("HTTP/1.1 200 OK\r\nContent-".utf8)), .fail(NetworkError.connectionReset)])
-        var reader = MessageReader(stream: stream, parser: HTTPResponseParser())
+        var reader = MessageReader(parser: HTTPResponseParser())
         await #expect(throws: NetworkError.connectionReset) {
-            _ = try await reader.nextEvent()
+            _ = try await reader.nextEvent(from: stream)
         }
         #expect(reader.hasReceived)
     }

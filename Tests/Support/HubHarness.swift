@@ -6,7 +6,7 @@ import GreenletTLS
 /// Runs `body` as the root green thread of a fresh hub on an OS thread of its own, so
 /// that a test never holds one of the few cooperative-pool threads while the hub runs,
 /// and a blocking dialer's calls block that thread alone.
-func onHub<T: Sendable>(_ body: sending @escaping () async throws -> T) async throws -> T {
+public func onHub<T: Sendable>(_ body: sending @escaping () async throws -> T) async throws -> T {
     await hubSlots.acquire()
     do {
         let value = try await runOnThread(body)
@@ -20,7 +20,7 @@ func onHub<T: Sendable>(_ body: sending @escaping () async throws -> T) async th
 
 /// Runs `body` on a hub of its own next to a fresh `Origin` on 127.0.0.1, which is
 /// stopped when `body` ends.
-func withOrigin<T: Sendable>(tls: TLSContext? = nil, _ body: sending @escaping (Origin) async throws -> T) async throws -> T {
+public func withOrigin<T: Sendable>(tls: TLSContext? = nil, _ body: sending @escaping (Origin) async throws -> T) async throws -> T {
     try await onHub {
         let origin = try Origin.start(tls: tls)
         defer { origin.stop() }
@@ -68,12 +68,12 @@ private actor Slots {
 
 /// Moves a value the compiler cannot prove safe across a thread boundary that the test
 /// itself makes safe (the value is handed over once).
-final class UncheckedBox<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
+public final class UncheckedBox<Value>: @unchecked Sendable {
+    public var value: Value
+    public init(_ value: Value) { self.value = value }
 }
 
 /// Seconds on `MonotonicClock` since `start`.
-func seconds(since start: UInt64) -> Double {
+public func seconds(since start: UInt64) -> Double {
     Double(MonotonicClock.now() - start) / 1e9
 }

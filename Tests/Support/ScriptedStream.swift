@@ -1,34 +1,34 @@
-import GreenletClient
+import GreenletStreams
 
 /// An in-memory `ByteStream` that serves scripted reads: each step is one read's worth
 /// (split further when the reader's buffer is smaller) or an error; after the last step,
 /// end of stream. Writes are kept.
-final class ScriptedStream: ByteStream {
-    enum Step {
+public final class ScriptedStream: ByteStream {
+    public enum Step {
         case bytes([UInt8])
         case fail(any Error)
     }
 
-    var deadline: UInt64?
+    public var deadline: UInt64?
     private var steps: [Step]
-    private(set) var written: [UInt8] = []
-    private(set) var isClosed = false
+    public private(set) var written: [UInt8] = []
+    public private(set) var isClosed = false
 
-    init(_ steps: [Step] = []) {
+    public init(_ steps: [Step] = []) {
         self.steps = steps
     }
 
     /// `text` in reads of `chunkSize` bytes, then end of stream.
-    convenience init(_ text: String, chunkSize: Int) {
+    public convenience init(_ text: String, chunkSize: Int) {
         let bytes = Array(text.utf8)
         self.init(stride(from: 0, to: bytes.count, by: chunkSize).map { .bytes(Array(bytes[$0..<min($0 + chunkSize, bytes.count)])) })
     }
 
-    func write(_ bytes: [UInt8]) async throws {
+    public func write(_ bytes: [UInt8]) async throws {
         written += bytes
     }
 
-    func read(into bytes: inout [UInt8]) async throws -> Int {
+    public func read(into bytes: inout [UInt8]) async throws -> Int {
         guard let step = steps.first else { return 0 }
         switch step {
         case .fail(let error):
@@ -42,7 +42,7 @@ final class ScriptedStream: ByteStream {
         }
     }
 
-    func close() {
+    public func close() {
         isClosed = true
     }
 }

@@ -1,8 +1,8 @@
-import GreenletTestSupport
 import Glibc
 import Greenlet
-import GreenletClient
 import GreenletHTTP
+import GreenletStreams
+import GreenletTestSupport
 import GreenletTools
 import Testing
 
@@ -23,10 +23,10 @@ struct ByteStreamTests {
 
     /// Reads one response off `stream`.
     private static func answer(from stream: any ByteStream) async throws -> Answer? {
-        var reader = MessageReader(stream: stream, parser: HTTPResponseParser())
+        var reader = MessageReader(parser: HTTPResponseParser())
         var status: Int?
         var body: [UInt8] = []
-        while let event = try await reader.nextEvent() {
+        while let event = try await reader.nextEvent(from: stream) {
             switch event {
             case .head(let head): status = head.status.code
             case .body(let piece): body += piece
