@@ -125,12 +125,13 @@ public final class Connection: @unchecked Sendable {
             throw error
         }
         do {
+            var wokenEarly = false  // before the handshake ended: wait for the next edge
             while true {
-                try await poll.waitWritable(.connect(fd: fd), until: deadline)
+                try await poll.waitWritable(.connect(fd: fd), until: deadline, nextEdge: wokenEarly)
                 let pending = Socket.pendingError(fd)
                 if pending != 0 { throw NetworkError(errno: pending, call: "connect") }
                 if SocketAddress.of(fd, peer: true) != nil { break }
-                poll.writeReady = false  // woken before the handshake ended: wait again
+                wokenEarly = true
             }
         } catch {
             poll.close()
@@ -254,33 +255,10 @@ public final class Connection: @unchecked Sendable {
         return bytes
     }
 
-    /// One read syscall. Returns nil when it would block.
-    ///
-    /// A short read means the socket is drained for now, so the next read can park instead
-    /// of paying for an EAGAIN — once that is proven: a reset that came with the data
-    /// arrives in the same edge, which libevent reports as a plain read/write edge, and
-    /// would otherwise never wake the reader. A send that succeeds proves it (a pending
-    /// reset fails every send); without one, the next read still asks the kernel.
-    private func readNow(into target: UnsafeMutableRawBufferPointer) throws -> Int? {
-        guard !poll.isClosed else { throw NetworkError.closed }
-        guard poll.readReady || poll.drainUnproven else { return nil }
-        while true {
-            let count = Glibc.read(poll.fd, target.baseAddress, target.count)
-            if count >= 0 {
-                let drained = count < target.count && !poll.peerClosed
-                poll.readReady = !drained
-                poll.drainUnproven = drained
-                return count
-            }
-            switch greenlet_errno() {
-            case EINTR: continue
-            case EAGAIN:
-                poll.readReady = false
-                poll.drainUnproven = false
-                return nil
-            case let code: throw NetworkError(errno: code, call: "recv")
-            }
-        }
+    /// One read syscall. Returns nil when it would block; a short read marks the socket
+    /// drained (see `PollDescriptor.attemptRead`).
+    private func readNow(into target: UnsafeMutableRawBufferPointer) throws(NetworkError) -> Int? {
+        try poll.attemptRead("recv", requested: target.count) { Glibc.read(poll.fd, target.baseAddress, target.count) }
     }
 
     /// Parks until the socket may be readable. Returns false when a draining server says
@@ -400,9 +378,7 @@ public final class Connection: @unchecked Sendable {
     /// One send syscall. Returns nil when it would block; a short send marks the socket
     /// buffer full, so that the next send parks.
     private func sendNow(_ bytes: UnsafeRawBufferPointer, flags: Int32) throws -> Int? {
-        let count = try poll.attemptWrite("send") { Glibc.send(poll.fd, bytes.baseAddress, bytes.count, flags) }
-        if let count, count < bytes.count { poll.writeReady = false }
-        return count
+        try poll.attemptWrite("send", requested: bytes.count) { Glibc.send(poll.fd, bytes.baseAddress, bytes.count, flags) }
     }
 
     // MARK: - Closing

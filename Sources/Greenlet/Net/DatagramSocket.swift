@@ -29,8 +29,7 @@ public final class DatagramSocket: @unchecked Sendable {
             if reusePort { try Socket.setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
             try Socket.bind(fd, to: address)
             localAddress = SocketAddress.of(fd, peer: false) ?? address
-            // No EV_CLOSED: a datagram socket has no peer to hang up.
-            poll = try PollDescriptor(fd: fd, hub: hub, events: EV_READ | EV_WRITE)
+            poll = try PollDescriptor(fd: fd, hub: hub, interest: .datagram)
         } catch {
             Glibc.close(fd)
             throw error
@@ -87,27 +86,16 @@ public final class DatagramSocket: @unchecked Sendable {
     /// One `recvfrom`. Returns nil when it would block. A datagram leaves the socket
     /// readable: others may be queued behind it, so only EAGAIN means wait for an edge.
     private func receiveNow(into buffer: UnsafeMutableRawBufferPointer) throws -> (count: Int, sender: SocketAddress, truncated: Bool)? {
-        guard !poll.isClosed else { throw NetworkError.closed }
-        guard poll.readReady else { return nil }
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        while true {
-            // With MSG_TRUNC the kernel returns the datagram's full length, even when it
-            // was longer than the buffer: that is how a truncation shows.
-            let size = withUnsafeMutableBytes(of: &storage) { raw in
+        // With MSG_TRUNC the kernel returns the datagram's full length, even when it was
+        // longer than the buffer: that is how a truncation shows.
+        let size = try poll.attemptRead("recvfrom") {
+            withUnsafeMutableBytes(of: &storage) { raw in
                 recvfrom(poll.fd, buffer.baseAddress, buffer.count, Int32(MSG_TRUNC), raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &length)
             }
-            if size >= 0 {
-                return (min(size, buffer.count), SocketAddress(storage: storage, length: length), size > buffer.count)
-            }
-            switch greenlet_errno() {
-            case EINTR: continue
-            case EAGAIN:
-                poll.readReady = false
-                return nil
-            case let code: throw NetworkError(errno: code, call: "recvfrom")
-            }
         }
+        return size.map { (min($0, buffer.count), SocketAddress(storage: storage, length: length), $0 > buffer.count) }
     }
 
     // MARK: - Sending

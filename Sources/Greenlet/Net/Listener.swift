@@ -25,7 +25,7 @@ public final class Listener: @unchecked Sendable {
             try Socket.bind(fd, to: address)
             guard listen(fd, backlog) == 0 else { throw NetworkError(errno: greenlet_errno(), call: "listen") }
             localAddress = SocketAddress.of(fd, peer: false) ?? address
-            poll = try PollDescriptor(fd: fd, hub: hub, events: EV_READ)
+            poll = try PollDescriptor(fd: fd, hub: hub, interest: .listening)
         } catch {
             Glibc.close(fd)
             throw error
@@ -45,29 +45,32 @@ public final class Listener: @unchecked Sendable {
     ///   when killed, `TimeoutError` past an enclosing deadline.
     public func accept() async throws -> Connection {
         while true {
-            guard !poll.isClosed else { throw NetworkError.closed }
-            let fd = accept4(poll.fd, nil, nil, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
-            if fd >= 0 {
-                backoff = 0
-                do {
-                    return try Connection(acceptedFD: fd, hub: poll.hub)
-                } catch {
-                    continue  // the peer left before it could be set up; the fd is closed
+            let accepted: Int?
+            do {
+                accepted = try poll.attemptRead("accept") {
+                    Int(accept4(poll.fd, nil, nil, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)))
+                }
+            } catch {
+                switch error {
+                case .connectionReset, .permissionDenied, .system(call: _, errno: EPROTO):
+                    continue  // ECONNABORTED, EPERM (a firewall), EPROTO: that peer is gone, not the listener
+                case .tooManyOpenFiles, .system(call: _, errno: ENOBUFS), .system(call: _, errno: ENOMEM):
+                    backoff = backoff == 0 ? 0.01 : min(backoff * 2, 1)
+                    try await poll.backOff(.accept(fd: poll.fd), seconds: backoff)
+                    continue
+                default:
+                    throw error
                 }
             }
-            switch greenlet_errno() {
-            case EAGAIN:
-                poll.readReady = false
+            guard let fd = accepted else {
                 try await poll.waitReadable(.accept(fd: poll.fd))
-            case EINTR, ECONNABORTED, EPROTO, EPERM:
                 continue
-            case EMFILE, ENFILE, ENOBUFS, ENOMEM:
-                backoff = backoff == 0 ? 0.01 : min(backoff * 2, 1)
-                // Wait in the reader slot with a deadline, so that close() still ends it.
-                poll.readReady = false
-                try await poll.waitReadable(.accept(fd: poll.fd), until: Deadline(at: MonotonicClock.deadline(after: backoff), expiry: .wake))
-            case let code:
-                throw NetworkError(errno: code, call: "accept")
+            }
+            backoff = 0
+            do {
+                return try Connection(acceptedFD: Int32(fd), hub: poll.hub)
+            } catch {
+                continue  // the peer left before it could be set up; the fd is closed
             }
         }
     }
