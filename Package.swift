@@ -100,7 +100,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GreenletTests", dependencies: ["Greenlet", "CLibevent", "GreenletLocks"]),
-        .testTarget(name: "GreenletToolsTests", dependencies: ["GreenletTools", "Greenlet", "GreenletLocks"]),
+        .testTarget(name: "GreenletToolsTests", dependencies: ["GreenletTools", "Greenlet", "GreenletHTTP", "GreenletLocks"]),
         .testTarget(name: "GreenletHTTPTests", dependencies: ["GreenletHTTP"]),
         // What several test targets share: throw-away certificates, a refused port, a hub
         // on a thread of its own with an origin beside it, a scripted stream, both dialers.

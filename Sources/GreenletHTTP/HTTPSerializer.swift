@@ -62,13 +62,7 @@ public enum HTTPSerializer {
     public static func append(_ head: HTTPRequestHead, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: head.method.rawValue.utf8)
         bytes.append(ASCII.space)
-        for byte in head.target.utf8 {
-            if byte.isVisibleASCII {
-                bytes.append(byte)
-            } else {
-                bytes.append(contentsOf: [0x25, UInt8(hexDigit: Int(byte >> 4), uppercase: true), UInt8(hexDigit: Int(byte & 0xF), uppercase: true)])
-            }
-        }
+        PercentEncoding.append(head.target.utf8, to: &bytes) { $0.isVisibleASCII }
         bytes.append(ASCII.space)
         appendVersion(head.version, to: &bytes)
         appendCRLF(to: &bytes)

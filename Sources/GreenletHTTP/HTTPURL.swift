@@ -176,11 +176,11 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
         out.reserveCapacity(bytes.count)
         for (index, byte) in bytes.enumerated() {
             let isEscape = byte == percent && index + 2 < bytes.count
-                && bytes[index + 1].hexValue != nil && bytes[index + 2].hexValue != nil
+                && PercentEncoding.decode(bytes[index + 1], bytes[index + 2]) != nil
             if byte.isVisibleASCII && !unsafeInTarget.contains(byte) && (byte != percent || isEscape) {
                 out.append(byte)
             } else {
-                out += [percent, UInt8(hexDigit: Int(byte >> 4), uppercase: true), UInt8(hexDigit: Int(byte & 0xF), uppercase: true)]
+                PercentEncoding.appendEscape(byte, to: &out)
             }
         }
         return String(decoding: out, as: UTF8.self)

@@ -1,4 +1,5 @@
 import Foundation
+import GreenletHTTP
 import GreenletLocks
 import Testing
 @testable import GreenletTools

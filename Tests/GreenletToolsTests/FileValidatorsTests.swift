@@ -1,4 +1,5 @@
 import Glibc
+import GreenletHTTP
 import HTTPTypes
 import Testing
 @testable import GreenletTools

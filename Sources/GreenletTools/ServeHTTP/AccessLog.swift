@@ -1,3 +1,4 @@
+import GreenletHTTP
 /// Access-log lines in the Common Log Format, one per request:
 /// `127.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET /a.txt HTTP/1.1" 200 2326`.
 public final class AccessLog: Sendable {
@@ -36,7 +37,10 @@ public final class AccessLog: Sendable {
             if isPlain(byte) {
                 result.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
-                result.appendHexEscape(byte, prefix: "\\x")
+                // nginx's escape: \x and two uppercase hex digits.
+                result += "\\x"
+                result.unicodeScalars.append(Unicode.Scalar(UInt8(hexDigit: Int(byte >> 4), uppercase: true)))
+                result.unicodeScalars.append(Unicode.Scalar(UInt8(hexDigit: Int(byte & 0xF), uppercase: true)))
             }
         }
         return result

@@ -1,4 +1,5 @@
 import Glibc
+import GreenletHTTP
 
 /// The HTML index of a directory that has no `index.html`: its entries sorted by name
 /// (byte order), subdirectories marked with a trailing slash. Names are HTML-escaped for
@@ -16,9 +17,9 @@ enum DirectoryListing {
         if path.count > 1 { html += "<li><a href=\"../\">../</a></li>\n" }
         for entry in entries {
             let slash = entry.isDirectory ? "/" : ""
-            html += "<li><a href=\""
-            html.appendPercentEncoded(entry.name)
-            html += "\(slash)\">\(escapedHTML(entry.name))\(slash)</a></li>\n"
+            var href: [UInt8] = []
+            PercentEncoding.append(entry.name, to: &href) { $0.isUnreserved }
+            html += "<li><a href=\"\(String(decoding: href, as: UTF8.self))\(slash)\">\(escapedHTML(entry.name))\(slash)</a></li>\n"
         }
         html += "</ul>\n</body></html>\n"
         return Array(html.utf8)

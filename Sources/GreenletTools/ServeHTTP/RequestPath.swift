@@ -53,8 +53,8 @@ enum RequestPath {
                 try endSegment()
                 continue
             case UInt8(ascii: "%"):
-                guard let high = bytes.next()?.hexValue, let low = bytes.next()?.hexValue else { throw .malformed }
-                decoded = high << 4 | low
+                guard let escaped = PercentEncoding.decode(bytes.next(), bytes.next()) else { throw .malformed }
+                decoded = escaped
                 if decoded == UInt8(ascii: "/") { throw .outside }
             default:
                 break

@@ -1,4 +1,5 @@
 import Glibc
+import GreenletHTTP
 import HTTPTypes
 
 /// What `greenlet serve-http` answers: the static files under one root directory.

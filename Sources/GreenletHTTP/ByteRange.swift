@@ -1,14 +1,13 @@
-import GreenletHTTP
 /// What a `Range` header asks of a file of known size (RFC 9110 §14.2). Only a single
 /// `bytes` range is honoured; RFC 9110 lets a server ignore the header, so a malformed
 /// one, another unit or several ranges get the whole file.
-enum ByteRange: Equatable {
+package enum ByteRange: Equatable {
     case whole
     case unsatisfiable
     /// `offset ..< offset + length`, never empty.
     case part(offset: Int, length: Int)
 
-    init(header: String, size: Int) {
+    package init(header: String, size: Int) {
         let value = Substring(header).trimmingBlanks
         guard value.utf8.count > 6, value.prefix(6).lowercased() == "bytes=" else {
             self = .whole
@@ -36,7 +35,7 @@ enum ByteRange: Equatable {
 
 extension Substring {
     /// Without the spaces and tabs (OWS) that may surround a header value or list element.
-    var trimmingBlanks: Substring {
+    package var trimmingBlanks: Substring {
         let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let first = firstIndex(where: { !isBlank($0) }), let last = lastIndex(where: { !isBlank($0) }) else { return self[endIndex...] }
         return self[first...last]

@@ -1,6 +1,6 @@
 import Glibc
 import Testing
-@testable import GreenletTools
+import GreenletHTTP
 
 @Suite("HTTPDate")
 struct HTTPDateTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import GreenletTools
+import GreenletHTTP
 
 @Suite("ByteRange")
 struct ByteRangeTests {

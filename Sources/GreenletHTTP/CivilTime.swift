@@ -1,27 +1,27 @@
 /// A second since the Unix epoch as a UTC calendar date and time of day, computed with
 /// Howard Hinnant's days/civil algorithms: no libc time zone state, no locale, no allocation.
-struct CivilTime: Equatable {
-    var year: Int
+package struct CivilTime: Equatable {
+    package var year: Int
     /// 1 ... 12
-    var month: Int
+    package var month: Int
     /// 1 ... 31
-    var day: Int
-    var hour: Int
-    var minute: Int
-    var second: Int
+    package var day: Int
+    package var hour: Int
+    package var minute: Int
+    package var second: Int
     /// 0 is Sunday.
-    var weekday: Int
+    package var weekday: Int
 
-    static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    static let dayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    package static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    package static let dayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
 
-    init(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+    package init(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
         (self.year, self.month, self.day) = (year, month, day)
         (self.hour, self.minute, self.second) = (hour, minute, second)
         weekday = Self.weekday(days: Self.days(year: year, month: month, day: day))
     }
 
-    init(secondsSince1970 seconds: Int) {
+    package init(secondsSince1970 seconds: Int) {
         let (days, time) = seconds.floorDivided(by: 86_400)
         (hour, minute, second) = (time / 3600, time / 60 % 60, time % 60)
         weekday = Self.weekday(days: days)
@@ -34,7 +34,7 @@ struct CivilTime: Equatable {
         year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
     }
 
-    var secondsSince1970: Int {
+    package var secondsSince1970: Int {
         Self.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
     }
 
@@ -57,45 +57,9 @@ extension Int {
     }
 }
 
-/// Writes fixed-width ASCII timestamps straight into a string's storage.
-struct ASCIIWriter {
-    private let buffer: UnsafeMutableBufferPointer<UInt8>
-    private(set) var count = 0
-
-    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
-
-    mutating func append(_ text: String) {
-        for byte in text.utf8 { append(byte: byte) }
-    }
-
-    mutating func append(byte: UInt8) {
-        buffer[count] = byte
-        count += 1
-    }
-
-    /// `value` in decimal, zero-padded to `width` digits.
-    mutating func append(_ value: Int, width: Int) {
-        var rest = value
-        for index in stride(from: count + width - 1, through: count, by: -1) {
-            buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-        }
-        count += width
-    }
-
-    /// Builds a string of at most `capacity` bytes.
-    static func string(capacity: Int, _ write: (inout ASCIIWriter) -> Void) -> String {
-        String(unsafeUninitializedCapacity: capacity) { buffer in
-            var writer = ASCIIWriter(buffer)
-            write(&writer)
-            return writer.count
-        }
-    }
-}
-
 extension ASCIIWriter {
     /// `06 Nov 1994` with a space as `separator`.
-    mutating func appendDate(_ time: CivilTime, separator: String) {
+    package mutating func appendDate(_ time: CivilTime, separator: String) {
         append(time.day, width: 2)
         append(separator)
         append(CivilTime.monthNames[time.month - 1])
@@ -104,7 +68,7 @@ extension ASCIIWriter {
     }
 
     /// `08:49:37`
-    mutating func appendClock(_ time: CivilTime) {
+    package mutating func appendClock(_ time: CivilTime) {
         append(time.hour, width: 2)
         append(":")
         append(time.minute, width: 2)

@@ -1,4 +1,3 @@
-import GreenletHTTP
 /// HTTP dates (RFC 9110 §5.6.7) as whole seconds since the Unix epoch.
 public enum HTTPDate {
     /// The IMF-fixdate of a second, `Sun, 06 Nov 1994 08:49:37 GMT`.
