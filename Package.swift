@@ -17,13 +17,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
-        // libevent and the few C helpers Swift cannot call directly (macros, errno).
+        // libevent, which only the hub and the poll descriptor call.
         .systemLibrary(
             name: "CLibevent",
             path: "Sources/CLibevent",
             pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"])]
         ),
+        // The few C helpers Swift cannot call directly: errno, accept4, the current task.
+        .systemLibrary(name: "CGreenlet", path: "Sources/CGreenlet"),
         // OpenSSL (TLS and digests), with wrappers for the macros Swift cannot call.
         .systemLibrary(
             name: "COpenSSL",
@@ -39,6 +41,7 @@ let package = Package(
             name: "Greenlet",
             dependencies: [
                 "CLibevent",
+                "CGreenlet",
                 "GreenletLocks",
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
@@ -99,7 +102,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "GreenletTests", dependencies: ["Greenlet", "CLibevent", "GreenletLocks"]),
+        .testTarget(name: "GreenletTests", dependencies: ["Greenlet", "GreenletLocks"]),
         .testTarget(name: "GreenletToolsTests", dependencies: ["GreenletTools", "Greenlet", "GreenletHTTP", "GreenletLocks"]),
         .testTarget(name: "GreenletHTTPTests", dependencies: ["GreenletHTTP"]),
         // What several test targets share: throw-away certificates, a refused port, a hub

@@ -1,37 +1,14 @@
-#ifndef GREENLET_SHIM_H
-#define GREENLET_SHIM_H
+#ifndef GREENLET_LIBEVENT_SHIM_H
+#define GREENLET_LIBEVENT_SHIM_H
 
-// System headers first: libevent's event-config.h defines _GNU_SOURCE, and
-// including it before them makes these definitions clash with Glibc's module.
-#include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <arpa/inet.h>
-#include <pthread.h>
-#include <signal.h>
+// The system headers libevent's own include first: its event-config.h defines
+// _GNU_SOURCE, and reaching them after it makes their definitions clash with Glibc's module.
+#include <stdarg.h>
 #include <stdint.h>
-#include <string.h>
-#include <sys/eventfd.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
-#include <unistd.h>
+#include <stdio.h>
+#include <sys/time.h>
+#include <sys/types.h>
 
 #include <event2/event.h>
-
-// accept4 is hidden behind _GNU_SOURCE in glibc's headers as Swift imports them.
-extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
-
-static inline int greenlet_errno(void) { return errno; }
-
-// The running Swift task's address, from the Swift runtime entry point behind
-// `withUnsafeCurrentTask` (no arguments and a pointer result: the Swift and C calling
-// conventions agree). Every wait asks it, so it must not retain or go through a
-// generic closure as `withUnsafeCurrentTask` does.
-extern void *swift_task_getCurrent(void);
-static inline const void *greenlet_current_task(void) { return swift_task_getCurrent(); }
-static inline void greenlet_set_errno(int value) { errno = value; }
 
 #endif

@@ -1,4 +1,3 @@
-import CLibevent
 import Foundation
 import Testing
 @testable import Greenlet

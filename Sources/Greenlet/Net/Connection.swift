@@ -1,4 +1,4 @@
-import CLibevent
+import CGreenlet
 import Glibc
 
 /// A TCP connection on the current hub. Reads and writes suspend only the calling green
@@ -10,8 +10,7 @@ public final class Connection: @unchecked Sendable {
     /// The peer's address, when the kernel still knows it.
     public let remoteAddress: SocketAddress?
     /// Bytes received by `readLine`/`read(exactly:)` beyond what they returned.
-    private var buffer: [UInt8] = []
-    private var bufferStart = 0
+    var buffered = ReadBuffer()
     /// Set by a draining `Server`: a read that would wait while `isBusy` is false reports
     /// end of stream instead, which ends the handler's loop.
     var isDraining = false
@@ -56,7 +55,7 @@ public final class Connection: @unchecked Sendable {
         self.init(connected: poll)
     }
 
-    private init(connected poll: PollDescriptor) {
+    init(connected poll: PollDescriptor) {
         self.poll = poll
         remoteAddress = SocketAddress.of(poll.fd, peer: true)
     }
@@ -73,73 +72,6 @@ public final class Connection: @unchecked Sendable {
 
     public var isClosed: Bool { poll.isClosed }
 
-    // MARK: - Connecting
-
-    /// Connects to `host:port`, resolving the name on a worker thread and trying each
-    /// address in turn until one accepts.
-    /// - Parameter timeout: bounds resolution and connection together; nil waits as long
-    ///   as the kernel does.
-    /// - Throws: `NetworkError` (`.hostNotFound`, `.connectionRefused`, `.timedOut`, …),
-    ///   `CancellationError` when killed, `TimeoutError` past an enclosing `withTimeout`.
-    public static func connect(host: String, port: Int, timeout: Double? = nil) async throws -> Connection {
-        let hub = Hub.mustBeCurrent()
-        let deadline = timeout.map { Deadline(at: MonotonicClock.deadline(after: $0), expiry: .connectTimedOut) }
-        let addresses: [SocketAddress]
-        if let address = SocketAddress(numericHost: host, port: port) {
-            addresses = [address]
-        } else {
-            guard (0...65535).contains(port) else { throw NetworkError.invalidAddress("port \(port)") }
-            addresses = try await runBlocking(on: hub, until: deadline) {
-                try Resolver.lookUp(host: host, port: port)
-            }
-        }
-        var lastError = NetworkError.hostNotFound(host)
-        for address in addresses {
-            do {
-                return try await connect(to: address, hub: hub, until: deadline)
-            } catch let error as NetworkError where error != .timedOut {
-                lastError = error
-            }
-        }
-        throw lastError
-    }
-
-    private static func connect(
-        to address: SocketAddress, hub: Hub, until deadline: Deadline?
-    ) async throws -> Connection {
-        let fd = try Socket.open(family: address.family)
-        let rc = address.withSockAddr { Glibc.connect(fd, $0, $1) }
-        let code = rc == 0 ? 0 : greenlet_errno()
-        guard rc == 0 || code == EINPROGRESS else {
-            Glibc.close(fd)
-            throw NetworkError(errno: code, call: "connect")
-        }
-        // Registered after connect(): the registration reports readiness as it is now,
-        // so no stale edge from the unconnected socket can wake the wait below.
-        let poll: PollDescriptor
-        do {
-            try Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
-            poll = try PollDescriptor(fd: fd, hub: hub, writeReady: rc == 0)
-        } catch {
-            Glibc.close(fd)
-            throw error
-        }
-        do {
-            var wokenEarly = false  // before the handshake ended: wait for the next edge
-            while true {
-                try await poll.waitWritable(.connect(fd: fd), until: deadline, nextEdge: wokenEarly)
-                let pending = Socket.pendingError(fd)
-                if pending != 0 { throw NetworkError(errno: pending, call: "connect") }
-                if SocketAddress.of(fd, peer: true) != nil { break }
-                wokenEarly = true
-            }
-        } catch {
-            poll.close()
-            throw error
-        }
-        return Connection(connected: poll)
-    }
-
     // MARK: - Reading
 
     /// Reads what has arrived, at most `buffer.count` bytes, waiting until something has.
@@ -148,7 +80,7 @@ public final class Connection: @unchecked Sendable {
     /// - Throws: `NetworkError` (`.connectionReset`, `.closed`, …), `CancellationError`,
     ///   `TimeoutError`.
     public func recv(into target: UnsafeMutableRawBufferPointer, timeout: Double? = nil) async throws -> Int {
-        if bufferedCount > 0 { return takeBuffered(into: target) }
+        if !buffered.isEmpty { return buffered.take(into: target) }
         return try await receive(until: .timeout(timeout)) { try readNow(into: target) } ?? 0
     }
 
@@ -158,20 +90,10 @@ public final class Connection: @unchecked Sendable {
     /// - Parameter timeout: as in `recv(max:timeout:)`.
     /// - Returns: the number of bytes read; 0 at end of stream.
     public func recv(into bytes: inout [UInt8], timeout: Double? = nil) async throws -> Int {
-        if bufferedCount > 0 { return bytes.withUnsafeMutableBytes { takeBuffered(into: $0) } }
+        if !buffered.isEmpty { return bytes.withUnsafeMutableBytes { buffered.take(into: $0) } }
         return try await receive(until: .timeout(timeout)) {
             try bytes.withUnsafeMutableBytes { try readNow(into: $0) }
         } ?? 0
-    }
-
-    /// Moves bytes `readLine`/`read(exactly:)` buffered beyond what they returned.
-    private func takeBuffered(into target: UnsafeMutableRawBufferPointer) -> Int {
-        let count = min(bufferedCount, target.count)
-        buffer.withUnsafeBytes { bytes in
-            target.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[bufferStart..<bufferStart + count]))
-        }
-        consumeBuffer(count)
-        return count
     }
 
     /// Reads what has arrived, at most `max` bytes, waiting until something has.
@@ -180,16 +102,11 @@ public final class Connection: @unchecked Sendable {
     /// - Returns: the bytes; empty at end of stream.
     public func recv(max: Int = Connection.defaultReadSize, timeout: Double? = nil) async throws -> [UInt8] {
         precondition(max > 0, "recv(max:) needs room for a byte")
-        if bufferedCount > 0 {
-            let count = min(bufferedCount, max)
-            let bytes = Array(buffer[bufferStart..<bufferStart + count])
-            consumeBuffer(count)
-            return bytes
-        }
+        if !buffered.isEmpty { return buffered.take(max) }
         return try await recvFromSocket(max: max, until: .timeout(timeout))
     }
 
-    private func recvFromSocket(max: Int, until deadline: Deadline? = nil) async throws -> [UInt8] {
+    func recvFromSocket(max: Int, until deadline: Deadline? = nil) async throws -> [UInt8] {
         try await receive(until: deadline) {
             var wouldBlock = false
             let bytes = try [UInt8](unsafeUninitializedCapacity: max) { storage, initialized in
@@ -211,50 +128,6 @@ public final class Connection: @unchecked Sendable {
         }
     }
 
-    /// Reads up to `delimiter` and returns the line without it (Bluelet's `readline`).
-    /// At end of stream returns what is left without a delimiter, or nil when nothing is.
-    /// - Throws: `NetworkError.lineTooLong` when no delimiter comes within `maxLength`
-    ///   bytes (the connection's read position is then unspecified; close it), and the
-    ///   errors of `recv`.
-    public func readLine(delimiter: [UInt8] = [0x0A], maxLength: Int = 65536) async throws -> [UInt8]? {
-        precondition(!delimiter.isEmpty, "readLine needs a delimiter")
-        var searchFrom = bufferStart
-        while true {
-            if let end = firstIndex(of: delimiter, from: searchFrom) {
-                guard end - bufferStart <= maxLength else { throw NetworkError.lineTooLong(maxLength: maxLength) }
-                let line = Array(buffer[bufferStart..<end])
-                consumeBuffer(end + delimiter.count - bufferStart)
-                return line
-            }
-            guard bufferedCount < maxLength + delimiter.count else {
-                throw NetworkError.lineTooLong(maxLength: maxLength)
-            }
-            searchFrom = max(bufferStart, buffer.count - delimiter.count + 1)
-            guard try await fillBuffer() else {
-                guard bufferedCount > 0 else { return nil }
-                let rest = Array(buffer[bufferStart...])
-                consumeBuffer(bufferedCount)
-                return rest
-            }
-        }
-    }
-
-    /// Reads exactly `count` bytes.
-    /// - Throws: `NetworkError.unexpectedEOF` when the stream ends first (the bytes that
-    ///   did arrive are consumed), and the errors of `recv`.
-    public func read(exactly count: Int) async throws -> [UInt8] {
-        while bufferedCount < count {
-            guard try await fillBuffer() else {
-                let received = bufferedCount
-                consumeBuffer(received)
-                throw NetworkError.unexpectedEOF(expected: count, received: received)
-            }
-        }
-        let bytes = Array(buffer[bufferStart..<bufferStart + count])
-        consumeBuffer(count)
-        return bytes
-    }
-
     /// One read syscall. Returns nil when it would block; a short read marks the socket
     /// drained (see `PollDescriptor.attemptRead`).
     private func readNow(into target: UnsafeMutableRawBufferPointer) throws(NetworkError) -> Int? {
@@ -265,43 +138,9 @@ public final class Connection: @unchecked Sendable {
     /// this idle connection is to end, which callers report as end of stream.
     private func waitForInput(until deadline: Deadline? = nil) async throws -> Bool {
         // Half a request already buffered counts as busy: it may still be completed.
-        if isDraining && !isBusy && bufferedCount == 0 { return false }
+        if isDraining && !isBusy && buffered.isEmpty { return false }
         try await poll.waitReadable(.read(fd: poll.fd), until: deadline)
         return true
-    }
-
-    private var bufferedCount: Int { buffer.count - bufferStart }
-
-    /// Appends one read's worth to the buffer; false at end of stream.
-    private func fillBuffer() async throws -> Bool {
-        let chunk = try await recvFromSocket(max: Self.defaultReadSize)
-        buffer.append(contentsOf: chunk)
-        return !chunk.isEmpty
-    }
-
-    private func consumeBuffer(_ count: Int) {
-        bufferStart += count
-        if bufferStart == buffer.count {
-            buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 20)
-            bufferStart = 0
-        } else if bufferStart >= 1 << 16 {
-            buffer.removeFirst(bufferStart)
-            bufferStart = 0
-        }
-    }
-
-    private func firstIndex(of delimiter: [UInt8], from start: Int) -> Int? {
-        let last = buffer.count - delimiter.count
-        guard start <= last else { return nil }
-        let first = delimiter[0]
-        var index = start
-        while index <= last {
-            if buffer[index] == first && (delimiter.count == 1 || buffer[index..<index + delimiter.count].elementsEqual(delimiter)) {
-                return index
-            }
-            index += 1
-        }
-        return nil
     }
 
     // MARK: - Writing

@@ -1,4 +1,4 @@
-import CLibevent
+import CGreenlet
 import Glibc
 
 /// A UDP socket on the current hub (gevent's `DatagramServer`, a `SOCK_DGRAM` socket).

@@ -1,4 +1,4 @@
-import CLibevent
+import CGreenlet
 import Glibc
 
 /// A listening TCP socket on the current hub (Bluelet's `Listener`).

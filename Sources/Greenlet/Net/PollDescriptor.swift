@@ -1,3 +1,4 @@
+import CGreenlet
 import CLibevent
 import Glibc
 

@@ -1,4 +1,4 @@
-import CLibevent
+import CGreenlet
 import Glibc
 
 /// Turns a host name into socket addresses without blocking the hub: numeric addresses

@@ -1,4 +1,4 @@
-import CLibevent
+import CGreenlet
 import Glibc
 
 /// The socket syscalls shared by listeners and connections.

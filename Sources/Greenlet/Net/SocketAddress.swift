@@ -1,4 +1,4 @@
-import CLibevent
+import CGreenlet
 import Glibc
 
 /// An IPv4 or IPv6 socket address, printed as `1.2.3.4:80` or `[::1]:80`.

@@ -1,4 +1,4 @@
-import CLibevent
+import CGreenlet
 
 /// What the hub keeps of every green thread, whatever its result type.
 public class AnyGreenThread: @unchecked Sendable {

@@ -15,6 +15,7 @@
 // blocking, and block in libevent only when nothing is runnable. An idle hub sleeps in
 // epoll_wait and uses no CPU.
 
+import CGreenlet
 import CLibevent
 import DequeModule
 import Glibc
@@ -22,7 +23,8 @@ import GreenletLocks
 import Synchronization
 
 public final class Hub: TaskExecutor, @unchecked Sendable {
-    /// libevent's base. Created with EVENT_BASE_FLAG_NOLOCK: only the hub thread touches it.
+    /// libevent's base. Created with EVENT_BASE_FLAG_NOLOCK: only the hub thread touches it
+    /// (through this file and PollDescriptor).
     let base: OpaquePointer
     private let thread: pthread_t
     @exclusivity(unchecked) private var ready = Deque<UnownedJob>()
@@ -302,6 +304,45 @@ public final class Hub: TaskExecutor, @unchecked Sendable {
     public var registeredEventCount: Int {
         assertOnHub()
         return Int(event_base_get_num_events(base, UInt32(EVENT_BASE_COUNT_ADDED)))
+    }
+
+    // MARK: - Timers and signals
+    //
+    // libevent is called from this file and PollDescriptor.swift only: the rest of the
+    // runtime asks the hub for the events it needs.
+
+    /// A timer event on this hub's base that calls `waiter.timerFired()`; not pending until
+    /// `armTimer`. Freed with `freeEvent`.
+    func makeTimer(for waiter: Waiter) -> OpaquePointer {
+        event_new(base, -1, 0, { _, _, arg in
+            Unmanaged<Waiter>.fromOpaque(arg!).takeUnretainedValue().timerFired()
+        }, Unmanaged.passUnretained(waiter).toOpaque())!
+    }
+
+    /// Makes `timer` fire once, `nanoseconds` from now (re-arming moves it).
+    func armTimer(_ timer: OpaquePointer, after nanoseconds: UInt64) {
+        var tv = MonotonicClock.timeval(nanoseconds: nanoseconds)
+        event_add(timer, &tv)
+    }
+
+    /// Takes back an armed timer.
+    func disarmTimer(_ timer: OpaquePointer) {
+        event_del(timer)
+    }
+
+    /// A persistent event that calls `watcher.deliver(signal)` for each delivery of
+    /// `signal`, pending at once. Freed with `freeEvent`.
+    func watchSignal(_ signal: Int32, for watcher: SignalWatcher) -> OpaquePointer {
+        let event = event_new(base, signal, Int16(EV_SIGNAL | EV_PERSIST), { signal, _, arg in
+            Unmanaged<SignalWatcher>.fromOpaque(arg!).takeUnretainedValue().deliver(signal)
+        }, Unmanaged.passUnretained(watcher).toOpaque())!
+        event_add(event, nil)
+        return event
+    }
+
+    /// Frees an event made by `makeTimer` or `watchSignal`, deleting it first if pending.
+    func freeEvent(_ event: OpaquePointer) {
+        event_free(event)
     }
 
     // MARK: - The current hub

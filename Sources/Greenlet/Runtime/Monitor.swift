@@ -1,4 +1,4 @@
-import CLibevent
+import CGreenlet
 import Foundation
 import Glibc
 import GreenletLocks

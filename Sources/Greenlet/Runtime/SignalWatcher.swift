@@ -1,4 +1,3 @@
-import CLibevent
 import Glibc
 
 /// Delivers POSIX signals to a handler on the hub thread, through libevent (gevent's
@@ -13,14 +12,12 @@ public final class SignalWatcher: @unchecked Sendable {
     public init(_ signals: [Int32], handler: @escaping (Int32) -> Void) {
         hub = Hub.mustBeCurrent()
         self.handler = handler
-        let me = Unmanaged.passUnretained(self).toOpaque()
-        for signal in signals {
-            let event = event_new(hub.base, signal, Int16(EV_SIGNAL | EV_PERSIST), { signal, _, arg in
-                Unmanaged<SignalWatcher>.fromOpaque(arg!).takeUnretainedValue().handler(signal)
-            }, me)!
-            event_add(event, nil)
-            events.append(event)
-        }
+        events = signals.map { hub.watchSignal($0, for: self) }
+    }
+
+    /// A delivery of `signal`, on the hub thread.
+    func deliver(_ signal: Int32) {
+        handler(signal)
     }
 
     deinit {
@@ -29,7 +26,7 @@ public final class SignalWatcher: @unchecked Sendable {
 
     /// Stops watching; the signals get their previous dispositions back.
     public func cancel() {
-        for event in events { event_free(event) }
+        for event in events { hub.freeEvent(event) }
         events = []
     }
 }

@@ -14,7 +14,6 @@
 // deadline on the waiter's own hub finds it gone and leaves it to that wake-up — and then
 // hands the wake-up to the waiter's hub (`deliver`).
 
-import CLibevent
 import Glibc
 
 /// Where a parked `Waiter` is enrolled, so a timeout or a kill can take it back out.
@@ -96,7 +95,7 @@ final class Waiter: @unchecked Sendable {
     /// Frees the timer event; the hub calls it for its spare waiters before it frees its
     /// event base.
     func releaseTimer() {
-        if let timer { event_free(timer) }  // event_free deletes a pending event first
+        if let timer { hub.freeEvent(timer) }
         timer = nil
     }
 
@@ -233,7 +232,7 @@ final class Waiter: @unchecked Sendable {
         self.continuation = nil
         generation &+= 1
         if expiresAt != 0 {
-            event_del(timer)
+            hub.disarmTimer(timer!)
             expiresAt = 0
         }
         if let thread {
@@ -254,15 +253,13 @@ final class Waiter: @unchecked Sendable {
         }
         self.expiry = expiry
         expiresAt = at
-        if timer == nil {
-            let me = Unmanaged.passUnretained(self).toOpaque()
-            timer = event_new(hub.base, -1, 0, { _, _, arg in
-                let waiter = Unmanaged<Waiter>.fromOpaque(arg!).takeUnretainedValue()
-                waiter.fire(waiter.expiry)
-            }, me)
-        }
-        var tv = MonotonicClock.timeval(nanoseconds: at > now ? at - now : 0)
-        event_add(timer, &tv)
+        if timer == nil { timer = hub.makeTimer(for: self) }
+        hub.armTimer(timer!, after: at > now ? at - now : 0)
+    }
+
+    /// The deadline's timer went off.
+    func timerFired() {
+        fire(expiry)
     }
 
     private func fire(_ expiry: Expiry) {

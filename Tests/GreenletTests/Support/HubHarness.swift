@@ -1,4 +1,3 @@
-import CLibevent
 import Foundation
 import GreenletLocks
 @testable import Greenlet
