@@ -98,6 +98,7 @@ let package = Package(
         .executableTarget(
             name: "greenlet",
             dependencies: [
+                "Greenlet",
                 "GreenletTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

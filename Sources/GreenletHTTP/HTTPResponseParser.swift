@@ -22,9 +22,6 @@ public struct HTTPResponseParser: Sendable {
         framer = MessageFramer(limits: limits)
     }
 
-    /// True between responses, before any byte of the next one.
-    public var isIdle: Bool { framer.state == .idle }
-
     /// The next event from `input`, and how many bytes of it were used.
     /// - Throws: `HTTPParseError`, now and on every later call.
     public mutating func parse(_ input: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPParseStep<HTTPResponseHead> {
