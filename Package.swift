@@ -9,6 +9,10 @@ let package = Package(
     name: "greenlet",
     products: [
         .library(name: "Greenlet", targets: ["Greenlet"]),
+        .library(name: "GreenletHTTP", targets: ["GreenletHTTP"]),
+        .library(name: "GreenletTLS", targets: ["GreenletTLS"]),
+        .library(name: "GreenletStreams", targets: ["GreenletStreams"]),
+        .library(name: "GreenletClient", targets: ["GreenletClient"]),
         .executable(name: "greenlet", targets: ["greenlet"]),
     ],
     dependencies: [
