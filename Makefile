@@ -6,7 +6,7 @@ PORT ?= 4915
 BIN_DEBUG = $(shell $(SWIFT) build --show-bin-path)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path)
 
-.PHONY: deps build release run test bench fuzz clean
+.PHONY: deps build release run test bench fuzz tsan asan clean
 
 deps:
 	bash Scripts/install-deps.sh
@@ -24,6 +24,15 @@ run: release
 test: build
 	$(SWIFT) test --skip-build --skip EndToEndTests
 	GREENLET_BIN=$(BIN_DEBUG)/greenlet $(SWIFT) test --skip-build --filter EndToEndTests
+
+# ThreadSanitizer and AddressSanitizer (with LeakSanitizer): the unit tests, then the
+# end-to-end tests against a sanitized binary, each in its own scratch path
+# (.build-tsan, .build-asan). Any report fails the target (Scripts/sanitize.sh).
+tsan: deps
+	SWIFT=$(SWIFT) bash Scripts/sanitize.sh thread
+
+asan: deps
+	SWIFT=$(SWIFT) bash Scripts/sanitize.sh address
 
 bench: release
 	GREENLET_BIN=$(BIN_RELEASE)/greenlet bash Scripts/bench-echo.sh
