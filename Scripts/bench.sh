@@ -73,7 +73,7 @@ run spawn bench spawn $spawn_args
 
 printf '%s\n' "${commands[@]}" >"$work/commands.txt"
 python3 - "$work" "$out" "$quick" <<'PY'
-import glob, json, os, platform, subprocess, sys
+import glob, json, math, os, platform, subprocess, sys
 work, out, quick = sys.argv[1], sys.argv[2], sys.argv[3] == "true"
 docs = {os.path.basename(p)[:-5]: json.load(open(p)) for p in glob.glob(f"{work}/*.json")}
 def size(name): return int(name.split("-")[1])
@@ -90,16 +90,37 @@ def series(names, figure):
 listed = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, text=True)
 terminal = "pngcairo" if "pngcairo" in listed.stdout + listed.stderr else "png"
 
+# One colour and point shape per mode in every plot (Okabe-Ito colours, told apart in
+# grey too), drawn in the same order, so a mode looks the same on every page.
+styles = {"sequential": ("#555555", 9), "threads": ("#0072B2", 5), "processes": ("#E69F00", 7), "green": ("#009E73", 13)}
+
 def plot(png, title, xlabel, ylabel, lines):
     data = f"{work}/{png}.dat"
+    modes = sorted(lines, key=lambda m: list(styles).index(m) if m in styles else len(styles))
     with open(data, "w") as f:
-        for mode, points in lines.items():
-            f.write(f'"{mode}"\n' + "".join(f"{x} {y}\n" for x, y in points) + "\n\n")
+        for mode in modes:
+            f.write(f'"{mode}"\n' + "".join(f"{x} {y}\n" for x, y in lines[mode]) + "\n\n")
+    # Ranges with a margin on both log axes: a point at the smallest or largest value (the
+    # one sequential run) must not sit on the border.
+    xs = [x for points in lines.values() for x, _ in points]
+    ys = [y for points in lines.values() for _, y in points if y > 0]
+    # Labelled ticks at 1, 2 and 5 of every decade: a range narrower than a decade would
+    # otherwise carry one number or none.
+    ylo, yhi = min(ys) / 2, max(ys) * 2
+    decades = range(math.floor(math.log10(ylo)), math.ceil(math.log10(yhi)) + 1)
+    ticks = [m * 10.0 ** k for k in decades for m in (1, 2, 5) if ylo <= m * 10.0 ** k <= yhi]
+    def label(v):
+        return f"{v / 1e6:g}M" if v >= 1e6 else f"{v / 1e3:g}k" if v >= 1e3 else f"{v:g}"
+    def style(mode):
+        colour, shape = styles.get(mode, ("#CC79A7", 11))
+        return f'lw 2 pt {shape} ps 1.6 lc rgb "{colour}"'
     script = "\n".join([
-        f"set terminal {terminal} size 800,480",
+        f"set terminal {terminal} size 860,480",
         f'set output "{out}/{png}.png"', f'set title "{title}"', f'set xlabel "{xlabel}"', f'set ylabel "{ylabel}"',
-        "set logscale x", "set logscale y", "set key left top", "set grid",
-        "plot " + ", ".join(f'"{data}" index {i} with linespoints title columnheader(1)' for i in range(len(lines))),
+        "set logscale x", "set logscale y", "set key outside right top", "set grid",
+        f"set xrange [{min(xs) / 1.6}:{max(xs) * 1.6}]", f"set yrange [{ylo}:{yhi}]",
+        "set ytics (" + ", ".join(f'"{label(v)}" {v}' for v in ticks) + ")",
+        "plot " + ", ".join(f'"{data}" index {i} with linespoints {style(mode)} title columnheader(1)' for i, mode in enumerate(modes)),
     ])
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
 
