@@ -43,11 +43,10 @@ struct AsyncResultTests {
 
     @Test func aValueSetOnOneHubReachesAWaiterOnAnother() async throws {
         let result = AsyncResult<[UInt8]>()
-        async let waiter = onHub { try await result.wait(timeout: 10) }
-        try await onHub {
+        let (waiter, _) = try await onHubs({ try await result.wait(timeout: 10) }, {
             try await sleep(seconds: 0.02)
             result.succeed([1, 2, 3])
-        }
-        #expect(try await waiter == [1, 2, 3])
+        })
+        #expect(waiter == [1, 2, 3])
     }
 }

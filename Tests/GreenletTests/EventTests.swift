@@ -54,18 +54,16 @@ struct EventTests {
     @Test func setOnOneHubWakesWaitersOnAnother() async throws {
         let event = Event()
         let ready = Event()
-        async let waiting: Int = onHub {
+        let (waiting, setting) = try await onHubs({
             ready.set()
             try await event.wait(timeout: 10)
             return 1
-        }
-        async let setting: Int = onHub {
+        }, {
             try await ready.wait(timeout: 10)
             try await sleep(seconds: 0.02)
             event.set()
             return 2
-        }
-        let results = try await [waiting, setting]
-        #expect(results == [1, 2])
+        })
+        #expect([waiting, setting] == [1, 2])
     }
 }

@@ -24,9 +24,12 @@ struct GroupTests {
     @Test func joinAllThrowsTheFirstErrorToEndAfterAllHaveEnded() async throws {
         let outcome = try await onHub { () async throws -> (Failure?, Bool) in
             let group = Group()
+            // The order of the failures is fixed by an event, not by sleeps a busy
+            // machine may stretch: 1 fails, and only then 2.
+            let oneFailed = Event()
             let slow = group.spawn { try await sleep(seconds: 0.03) }
-            group.spawn { try await sleep(seconds: 0.02); throw Failure(tag: 2) }
-            group.spawn { try await sleep(seconds: 0.01); throw Failure(tag: 1) }
+            group.spawn { try await oneFailed.wait(timeout: 10); throw Failure(tag: 2) }
+            group.spawn { defer { oneFailed.set() }; throw Failure(tag: 1) }
             var caught: Failure?
             do { try await group.joinAll() } catch let failure as Failure { caught = failure }
             try await group.joinAll()  // the error was reported once

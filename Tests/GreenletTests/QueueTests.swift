@@ -131,24 +131,26 @@ struct QueueTests {
     @Test func greenThreadsOnTwoHubsPassItemsBothWays() async throws {
         let ping = Queue<Int>(capacity: 1)
         let pong = Queue<Int>(capacity: 1)
-        async let echoed: Int = onHub {
+        let (echoed, replies) = try await onHubs({
+            // Bounded waits: a lost wake-up fails the test instead of hanging it.
             var count = 0
-            for try await item in ping {
-                try await pong.put(item + 1)
+            while true {
+                let item: Int
+                do { item = try await ping.get(timeout: 10) } catch QueueError.closed { break }
+                try await pong.put(item + 1, timeout: 10)
                 count += 1
             }
             return count
-        }
-        let replies = try await onHub { () async throws -> [Int] in
+        }, { () async throws -> [Int] in
+            defer { ping.close() }  // also when this side fails, so the echo side ends
             var replies: [Int] = []
             for i in 0..<2_000 {
                 try await ping.put(i * 2, timeout: 10)
                 replies.append(try await pong.get(timeout: 10))
             }
-            ping.close()
             return replies
-        }
-        #expect(try await echoed == 2_000)
+        })
+        #expect(echoed == 2_000)
         #expect(replies == (0..<2_000).map { $0 * 2 + 1 })
     }
 
@@ -157,14 +159,13 @@ struct QueueTests {
         // item must reach exactly one getter, in order.
         let queue = Queue<Int>(capacity: 8)
         let total = 3_000
-        async let produced: Int = onHub {
+        let (produced, taken) = try await onHubs({
             for i in 0..<total {
                 try await queue.put(i, timeout: 10)
                 if i % 7 == 0 { await yieldNow() }
             }
             return total
-        }
-        let taken = try await onHub { () async throws -> [Int] in
+        }, { () async throws -> [Int] in
             let got = Shared<[Int]>([])
             var round = 0
             while got.value.count < total, round < 1_000_000 {
@@ -177,8 +178,8 @@ struct QueueTests {
                 for getter in getters { _ = try? await getter.value }
             }
             return got.value
-        }
-        #expect(try await produced == total)
+        })
+        #expect(produced == total)
         #expect(taken == Array(0..<total))
         #expect(queue.count == 0)
     }
@@ -186,12 +187,11 @@ struct QueueTests {
     @Test func aKillThatComesAfterAnotherHubPromisedAnItemLosesToTheWakeUp() async throws {
         let queue = Queue<String>()
         let getterParked = Event()
-        async let putter: Void = onHub {
+        let (_, outcome) = try await onHubs({
             try await getterParked.wait(timeout: 10)
             try await queue.put("promised")
-        }
-        let outcome = try await onHub { () async throws -> (String?, Int) in
-            let getter = spawn { try await queue.get() }
+        }, { () async throws -> (String?, Int) in
+            let getter = spawn { try await queue.get(timeout: 10) }
             await yieldNow()
             getterParked.set()
             // Hold this hub until the other one has put: the item is then promised to the
@@ -200,8 +200,7 @@ struct QueueTests {
             while queue.count == 0, MonotonicClock.now() < deadline { usleep(1_000) }
             getter.kill()
             return (try? await getter.value, queue.count)
-        }
-        try await putter
+        })
         #expect(outcome.0 == "promised")
         #expect(outcome.1 == 0)
     }

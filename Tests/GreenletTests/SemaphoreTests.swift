@@ -67,17 +67,16 @@ struct SemaphoreTests {
     @Test func permitsReleasedOnOneHubWakeWaitersOnAnother() async throws {
         let semaphore = Semaphore(value: 0)
         let rounds = 500
-        async let acquired: Int = onHub {
+        let (acquired, _) = try await onHubs({
             for _ in 0..<rounds { try await semaphore.acquire(timeout: 10) }
             return rounds
-        }
-        try await onHub {
+        }, {
             for i in 0..<rounds {
                 semaphore.release()
                 if i % 10 == 0 { try await sleep(seconds: 0.0001) }
             }
-        }
-        #expect(try await acquired == rounds)
+        })
+        #expect(acquired == rounds)
         #expect(semaphore.permits == 0)
     }
 }

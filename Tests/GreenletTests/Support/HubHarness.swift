@@ -31,6 +31,39 @@ func onHub<T: Sendable>(
     }
 }
 
+/// Runs `first` and `second` on two fresh hubs at once, each on an OS thread of its own,
+/// both started before this returns to the test pool: for tests where the green threads
+/// of one hub wait for those of the other. Two `async let onHub` would start the second
+/// hub only when the pool has a thread free, which a busy suite (sanitizer builds, two
+/// cores) can withhold for longer than the first hub waits.
+func onHubs<A: Sendable, B: Sendable>(
+    _ first: sending @escaping () async throws -> A,
+    _ second: sending @escaping () async throws -> B
+) async throws -> (A, B) {
+    let work = UncheckedBox((first, second))
+    let results = Locked<(Result<A, any Error>?, Result<B, any Error>?)>((nil, nil))
+    return try await withCheckedThrowingContinuation { continuation in
+        // The hub that ends last hands both results over.
+        @Sendable func finish(_ store: (inout (Result<A, any Error>?, Result<B, any Error>?)) -> Void) {
+            let both = results.withLock { results -> (Result<A, any Error>, Result<B, any Error>)? in
+                store(&results)
+                guard let a = results.0, let b = results.1 else { return nil }
+                return (a, b)
+            }
+            guard let (a, b) = both else { return }
+            continuation.resume(with: Result { (try a.get(), try b.get()) })
+        }
+        let threads = [
+            Thread { let a = Result { try Hub.run(work.value.0) }; finish { $0.0 = a } },
+            Thread { let b = Result { try Hub.run(work.value.1) }; finish { $0.1 = b } },
+        ]
+        for thread in threads {
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+    }
+}
+
 /// How long `Hub.run` takes on a thread of its own, for `body` as its root: timed on that
 /// thread, so a busy test pool (which the awaiting test needs to resume) cannot stretch it.
 func secondsOfHubRun(_ body: sending @escaping () async throws -> Void) async throws -> Double {
