@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "GreenletTLS", targets: ["GreenletTLS"]),
         .library(name: "GreenletStreams", targets: ["GreenletStreams"]),
         .library(name: "GreenletClient", targets: ["GreenletClient"]),
+        .library(name: "GreenletRedis", targets: ["GreenletRedis"]),
         .executable(name: "greenlet", targets: ["greenlet"]),
     ],
     dependencies: [
@@ -36,6 +37,12 @@ let package = Package(
             path: "Sources/COpenSSL",
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
+        ),
+        // hiredis, for its reply reader and command formatter only.
+        .systemLibrary(
+            name: "CHiredis",
+            path: "Sources/CHiredis",
+            providers: [.apt(["libhiredis-dev"])]
         ),
         // The lock every module shares state between OS threads with (pthread-backed, so
         // ThreadSanitizer sees it).
@@ -82,6 +89,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A Redis client for green threads: hiredis's reader and formatter over the hub's
+        // own sockets.
+        .target(
+            name: "GreenletRedis",
+            dependencies: ["Greenlet", "GreenletHTTP", "CHiredis"],
+            swiftSettings: swiftSettings
+        ),
         // What the subcommands do, as a library that tests drive in-process.
         .target(
             name: "GreenletTools",
@@ -110,6 +124,7 @@ let package = Package(
         .testTarget(name: "GreenletTests", dependencies: ["Greenlet", "GreenletLocks"]),
         .testTarget(name: "GreenletToolsTests", dependencies: ["GreenletTools", "Greenlet", "GreenletHTTP", "GreenletLocks"]),
         .testTarget(name: "GreenletHTTPTests", dependencies: ["GreenletHTTP"]),
+        .testTarget(name: "GreenletRedisTests", dependencies: ["GreenletRedis", "Greenlet", "GreenletTestSupport"]),
         // What several test targets share: throw-away certificates, a refused port, a hub
         // on a thread of its own with an origin beside it, a scripted stream, both dialers.
         .target(

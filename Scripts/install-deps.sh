@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system libraries and tools greenlet builds, tests and runs with (the openssl
-# tool makes test certificates; ca-certificates is the trust store), when they are missing.
+# tool makes test certificates; ca-certificates is the trust store; the tests start their
+# own redis-server), when they are missing.
 # Idempotent: a machine that already has them is left alone.
 set -euo pipefail
 
-packages=(libevent-dev libssl-dev openssl ca-certificates pkg-config)
+packages=(libevent-dev libssl-dev libhiredis-dev openssl ca-certificates pkg-config redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -13,7 +14,7 @@ done
 
 echo "install-deps: installing ${missing[*]}" >&2
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-deps: apt-get not found; install ${missing[*]} (libevent 2.1 and OpenSSL 3 headers, the openssl tool, CA certificates and pkg-config) with your package manager" >&2
+  echo "install-deps: apt-get not found; install ${missing[*]} (libevent 2.1, OpenSSL 3 and hiredis headers, the openssl tool, CA certificates, pkg-config and redis-server) with your package manager" >&2
   exit 1
 fi
 sudo=""

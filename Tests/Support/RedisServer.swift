@@ -1,0 +1,80 @@
+import Foundation
+import Glibc
+
+/// A real `redis-server` (Debian's), started for a test on 127.0.0.1 at a free port with
+/// no persistence, and stopped by its PID. Scripts/install-deps.sh installs it.
+public final class RedisServer: @unchecked Sendable {
+    public let port: Int
+    private let process: Process
+    private let directory: URL
+
+    /// Starts the server and waits until it accepts connections (at most 10 s).
+    /// - Parameter arguments: more configuration, such as `["--requirepass", "secret"]`.
+    public init(port: Int? = nil, arguments: [String] = []) throws {
+        self.port = try port ?? unusedPort()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("greenlet-redis-\(getpid())-\(self.port)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        process = Process()
+        process.executableURL = try Self.executable()
+        process.arguments = [
+            "--port", String(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", directory.path, "--daemonize", "no", "--loglevel", "warning",
+        ] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while !Self.accepts(port: self.port) {
+            guard process.isRunning, Date() < deadline else {
+                stop()
+                throw RedisServerFailure(reason: "redis-server on port \(self.port) did not start")
+            }
+            usleep(10_000)
+        }
+    }
+
+    /// The server's address as a URL with `path` (a frontier or room name).
+    public func url(_ path: String = "") -> String {
+        "redis://127.0.0.1:\(port)" + (path.isEmpty ? "" : "/" + path)
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Kills the server (SIGKILL: nothing saved, as after a crash) and waits for it.
+    public func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    deinit { stop() }
+
+    private static func executable() throws -> URL {
+        for path in ["/usr/bin/redis-server", "/usr/local/bin/redis-server"] where FileManager.default.isExecutableFile(atPath: path) {
+            return URL(fileURLWithPath: path)
+        }
+        throw RedisServerFailure(reason: "redis-server not found; run Scripts/install-deps.sh")
+    }
+
+    private static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
+
+public struct RedisServerFailure: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
+}
