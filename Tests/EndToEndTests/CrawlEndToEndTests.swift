@@ -90,7 +90,9 @@ struct CrawlEndToEndTests {
     func everyModeGivesTheExpectedResults(mode: String) throws {
         let list = try MixedList()
         defer { list.stop() }
-        let run = try GreenletProcess.run(["crawl", list.file, "--json", "--mode", mode, "-c", "5", "--timeout", "3"], within: 90)
+        // Five sanitized worker processes starting at once on two cores take seconds.
+        let timeout = String(3 * GreenletProcess.timeScale)
+        let run = try GreenletProcess.run(["crawl", list.file, "--json", "--mode", mode, "-c", "5", "--timeout", timeout], within: 90 * GreenletProcess.timeScale)
         #expect(run.termination == .exit(1), "\(run)")
         list.check(try Self.results(run.stdout))
         let summary = try #require(run.stderrLines.last)

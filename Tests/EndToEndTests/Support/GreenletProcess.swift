@@ -47,6 +47,11 @@ final class GreenletProcess: @unchecked Sendable {
     /// `greenlet`, so this is the server's own pid.
     let pid: Int32
 
+    /// How much slower than a debug build the binary under test runs: `$GREENLET_TIME_SCALE`
+    /// (Scripts/sanitize.sh sets it for sanitized binaries), else 1. A test whose outcome
+    /// depends on a deadline the binary enforces (`crawl --timeout`) stretches it by this.
+    static let timeScale: Double = ProcessInfo.processInfo.environment["GREENLET_TIME_SCALE"].flatMap(Double.init) ?? 1
+
     /// The binary under test: `$GREENLET_BIN`, or `.build/debug/greenlet` under the current
     /// directory (`swift test` runs in the package root).
     static func binaryPath() throws -> String {
