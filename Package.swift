@@ -104,6 +104,7 @@ let package = Package(
                 "GreenletLocks",
                 "GreenletHTTP",
                 "GreenletClient",
+                "GreenletRedis",
                 "GreenletStreams",
                 "GreenletTLS",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -122,7 +123,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GreenletTests", dependencies: ["Greenlet", "GreenletLocks"]),
-        .testTarget(name: "GreenletToolsTests", dependencies: ["GreenletTools", "Greenlet", "GreenletHTTP", "GreenletLocks"]),
+        .testTarget(name: "GreenletToolsTests", dependencies: ["GreenletTools", "Greenlet", "GreenletHTTP", "GreenletLocks", "GreenletRedis", "GreenletTestSupport"]),
         .testTarget(name: "GreenletHTTPTests", dependencies: ["GreenletHTTP"]),
         .testTarget(name: "GreenletRedisTests", dependencies: ["GreenletRedis", "Greenlet", "GreenletTestSupport"]),
         // What several test targets share: throw-away certificates, a refused port, a hub
