@@ -130,7 +130,7 @@ let package = Package(
         // on a thread of its own with an origin beside it, a scripted stream, both dialers.
         .target(
             name: "GreenletTestSupport",
-            dependencies: ["Greenlet", "GreenletClient", "GreenletStreams", "GreenletTLS", "GreenletTools"],
+            dependencies: ["Greenlet", "GreenletClient", "GreenletRedis", "GreenletStreams", "GreenletTLS", "GreenletTools"],
             path: "Tests/Support"
         ),
         .testTarget(name: "GreenletTLSTests", dependencies: ["GreenletTLS", "GreenletTestSupport"]),

@@ -89,7 +89,7 @@ public final class RedisClient: @unchecked Sendable {
                 throw RedisError.protocolViolation("a subscribed connection takes no other commands")
             }
             var wire: [UInt8] = []
-            for command in commands { wire += RedisCommand.encode(command) }
+            for command in commands { RedisCommand.append(command, to: &wire) }
             try await guarded { try await connection.sendAll(wire) }
             var replies: [Result<RedisValue, RedisError>] = []
             replies.reserveCapacity(commands.count)

@@ -5,6 +5,13 @@ import Glibc
 /// safe bulk string.
 public enum RedisCommand {
     public static func encode(_ arguments: [[UInt8]]) -> [UInt8] {
+        var wire: [UInt8] = []
+        append(arguments, to: &wire)
+        return wire
+    }
+
+    /// Appends the encoded command to `wire`, as a pipeline gathers its commands.
+    public static func append(_ arguments: [[UInt8]], to wire: inout [UInt8]) {
         precondition(!arguments.isEmpty, "a Redis command needs a name")
         var pointers: [UnsafePointer<CChar>?] = []
         var lengths: [Int] = []
@@ -27,7 +34,7 @@ public enum RedisCommand {
         let count = redisFormatCommandArgv(&target, Int32(arguments.count), &pointers, lengths)
         guard count >= 0, let target else { fatalError("redisFormatCommandArgv: out of memory") }
         defer { redisFreeCommand(target) }
-        return Array(UnsafeRawBufferPointer(start: target, count: Int(count)))
+        wire.append(contentsOf: UnsafeRawBufferPointer(start: target, count: Int(count)))
     }
 
     public static func encode(_ arguments: [String]) -> [UInt8] {

@@ -64,11 +64,8 @@ public final class RedisReplyReader {
         case REDIS_REPLY_STATUS: return .status(text(reply))
         case REDIS_REPLY_INTEGER: return .integer(Int(reply.pointee.integer))
         case REDIS_REPLY_ARRAY:
-            // An error inside an array (EXEC's results) is kept as its text.
-            return .array((0..<Int(reply.pointee.elements)).map { index in
-                let element = reply.pointee.element[index]!
-                return element.pointee.type == REDIS_REPLY_ERROR ? .status(text(element)) : value(element)
-            })
+            return .array((0..<Int(reply.pointee.elements)).map { value(reply.pointee.element[$0]!) })
+        case REDIS_REPLY_ERROR: return .error(text(reply))
         default: return .null
         }
     }

@@ -1,6 +1,6 @@
-/// One Redis reply (RESP2), as hiredis's reader parsed it. An error reply is not a value:
-/// `RedisClient` throws it as `RedisError.server`, or hands it back in a pipeline's
-/// results.
+/// One Redis reply (RESP2), as hiredis's reader parsed it. A reply that is an error is not
+/// a value: `RedisClient` throws it as a `RedisError`, or hands it back in a pipeline's
+/// results; only an error inside an array (EXEC's results) is a value, `.error`.
 public enum RedisValue: Equatable, Sendable {
     /// A bulk string: bytes, not necessarily UTF-8.
     case bulk([UInt8])
@@ -10,6 +10,8 @@ public enum RedisValue: Equatable, Sendable {
     /// A null bulk string or null array (a missing key, an XREADGROUP that timed out).
     case null
     case array([RedisValue])
+    /// An error reply inside an array, as the server sent it.
+    case error(String)
 
     /// The value as text: a bulk string (decoded as UTF-8, invalid bytes replaced) or a
     /// status; nil for anything else.

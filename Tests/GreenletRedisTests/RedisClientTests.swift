@@ -9,9 +9,7 @@ struct RedisClientTests {
     @Test func commandsGetTheirReplies() async throws {
         let server = try RedisServer()
         defer { server.stop() }
-        let replies = try await onHub { () async throws -> [RedisValue] in
-            let client = try await RedisClient.connect(RedisURL(parsing: server.url()))
-            defer { client.close() }
+        let replies = try await withRedis(server) { client async throws -> [RedisValue] in
             return [
                 try await client.command("SET", "greeting", "hello\r\nworld"),
                 try await client.command("GET", "greeting"),
@@ -29,9 +27,7 @@ struct RedisClientTests {
     @Test func aPipelineIsOneWriteAndEveryReplyInOrder() async throws {
         let server = try RedisServer()
         defer { server.stop() }
-        let replies = try await onHub { () async throws -> [Result<RedisValue, RedisError>] in
-            let client = try await RedisClient.connect(RedisURL(parsing: server.url()))
-            defer { client.close() }
+        let replies = try await withRedis(server) { client async throws -> [Result<RedisValue, RedisError>] in
             _ = try await client.command("SET", "text", "x")
             return try await client.pipeline((0..<1_000).map { _ in ["INCR", "counter"] } + [["INCR", "text"], ["GET", "counter"]])
         }
@@ -44,9 +40,7 @@ struct RedisClientTests {
     @Test func aWrongTypeIsItsOwnError() async throws {
         let server = try RedisServer()
         defer { server.stop() }
-        let error = try await onHub { () async throws -> RedisError? in
-            let client = try await RedisClient.connect(RedisURL(parsing: server.url()))
-            defer { client.close() }
+        let error = try await withRedis(server) { client async throws -> RedisError? in
             _ = try await client.command("SET", "s", "1")
             do { _ = try await client.command("LPUSH", "s", "x") } catch let error as RedisError { return error }
             return nil
@@ -57,9 +51,7 @@ struct RedisClientTests {
     @Test func greenThreadsSharingAClientEachGetTheirOwnReplies() async throws {
         let server = try RedisServer()
         defer { server.stop() }
-        let mismatches = try await onHub { () async throws -> Int in
-            let client = try await RedisClient.connect(RedisURL(parsing: server.url()))
-            defer { client.close() }
+        let mismatches = try await withRedis(server) { client async throws -> Int in
             let threads = (0..<50).map { i in
                 spawn { () async throws -> Int in
                     var wrong = 0

@@ -26,6 +26,12 @@ struct RedisReplyReaderTests {
         }
     }
 
+    @Test func anErrorInsideAnArrayIsAnErrorValue() throws {
+        let reader = RedisReplyReader()
+        try reader.feed(Array("*2\r\n+OK\r\n-ERR value is not an integer or out of range\r\n".utf8))
+        #expect(try reader.next() == .success(.array([.status("OK"), .error("ERR value is not an integer or out of range")])))
+    }
+
     @Test func anIncompleteReplyIsNotYetAReply() throws {
         let reader = RedisReplyReader()
         try reader.feed(Array("$10\r\nabc".utf8))

@@ -10,9 +10,7 @@ struct CrawlFrontierTests {
     @Test func aURLIsQueuedOnceHoweverOftenItIsEnqueued() async throws {
         let server = try RedisServer()
         defer { server.stop() }
-        let (first, again, mixed, ever, entries) = try await onHub { () async throws -> (Int, Int, Int, Int, [String]) in
-            let redis = try await RedisClient.connect(RedisURL(parsing: server.url()))
-            defer { redis.close() }
+        let (first, again, mixed, ever, entries) = try await withRedis(server) { redis async throws -> (Int, Int, Int, Int, [String]) in
             let frontier = CrawlFrontier(name: "test")
             let urls = (0..<1_200).map { "http://127.0.0.1/\($0)" }
             let first = try await frontier.enqueue(urls, on: redis)
@@ -33,9 +31,7 @@ struct CrawlFrontierTests {
     @Test func theConsumerGroupIsMadeOnceAndReadsFromTheStart() async throws {
         let server = try RedisServer()
         defer { server.stop() }
-        let groups = try await onHub { () async throws -> RedisValue in
-            let redis = try await RedisClient.connect(RedisURL(parsing: server.url()))
-            defer { redis.close() }
+        let groups = try await withRedis(server) { redis async throws -> RedisValue in
             let frontier = CrawlFrontier(name: "g")
             _ = try await frontier.enqueue(["http://a/"], on: redis)
             _ = try await frontier.enqueue(["http://b/"], on: redis)

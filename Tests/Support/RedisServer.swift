@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import GreenletRedis
 
 /// A real `redis-server` (Debian's), started for a test on 127.0.0.1 at a free port with
 /// no persistence, and stopped by its PID. Scripts/install-deps.sh installs it.
@@ -38,8 +39,6 @@ public final class RedisServer: @unchecked Sendable {
         "redis://127.0.0.1:\(port)" + (path.isEmpty ? "" : "/" + path)
     }
 
-    public var pid: Int32 { process.processIdentifier }
-
     /// Kills the server (SIGKILL: nothing saved, as after a crash) and waits for it.
     public func stop() {
         if process.isRunning {
@@ -62,15 +61,22 @@ public final class RedisServer: @unchecked Sendable {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var address = loopbackAddress(port: port)
         return withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
+    }
+}
+
+/// Runs `body` on a hub of its own with a client connected to `server`, closed after.
+public func withRedis<T: Sendable>(_ server: RedisServer, _ body: sending @escaping (RedisClient) async throws -> T) async throws -> T {
+    let url = server.url()
+    return try await onHub {
+        let client = try await RedisClient.connect(RedisURL(parsing: url))
+        defer { client.close() }
+        return try await body(client)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import GreenletTestSupport
 
 /// A system call failed (a socket call: or timed out, `code == EAGAIN`).
 struct SocketError: Error, CustomStringConvertible {
@@ -52,10 +53,7 @@ final class TestClient {
     }
 
     private static func connect(_ fd: Int32, port: UInt16) throws -> Int32 {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var address = loopbackAddress(port: Int(port))
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
