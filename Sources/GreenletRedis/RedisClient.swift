@@ -59,6 +59,9 @@ public final class RedisClient: @unchecked Sendable {
 
     public var isClosed: Bool { closeReason != nil }
 
+    /// Writes sent so far that waited for replies: a command or a whole pipeline counts one.
+    public private(set) var roundTrips = 0
+
     /// Sends one command and returns its reply.
     /// - Throws: an error reply as `RedisError` (`.wrongType`, `.authentication`,
     ///   `.server`), and every failure listed for the type.
@@ -91,6 +94,7 @@ public final class RedisClient: @unchecked Sendable {
             var wire: [UInt8] = []
             for command in commands { RedisCommand.append(command, to: &wire) }
             try await guarded { try await connection.sendAll(wire) }
+            roundTrips += 1
             var replies: [Result<RedisValue, RedisError>] = []
             replies.reserveCapacity(commands.count)
             for _ in commands { replies.append(try await reply(timeout: timeout ?? commandTimeout)) }

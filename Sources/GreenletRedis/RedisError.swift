@@ -40,6 +40,17 @@ public enum RedisError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The server could not be reached, went away, did not answer, or is still loading its
+    /// data after a restart: worth trying again on a new connection. Error replies and
+    /// protocol errors are not: the same command would fail the same way.
+    public var isTransient: Bool {
+        switch self {
+        case .connectionRefused, .connection, .timedOut, .closed: true
+        case .server(let message): message.hasPrefix("LOADING") || message.hasPrefix("MASTERDOWN")
+        default: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .connectionRefused(let address): "redis \(address): connection refused"

@@ -2,36 +2,60 @@ import Foundation
 import Glibc
 import GreenletRedis
 
-/// A real `redis-server` (Debian's), started for a test on 127.0.0.1 at a free port with
-/// no persistence, and stopped by its PID. Scripts/install-deps.sh installs it.
+/// A real `redis-server` (Debian's), started for a test on 127.0.0.1 at a free port and
+/// stopped by its PID. Scripts/install-deps.sh installs it. No persistence, unless the
+/// test restarts the server and needs its data back (`persistent`).
 public final class RedisServer: @unchecked Sendable {
     public let port: Int
-    private let process: Process
+    private var process: Process
+    private let arguments: [String]
     private let directory: URL
 
     /// Starts the server and waits until it accepts connections (at most 10 s).
-    /// - Parameter arguments: more configuration, such as `["--requirepass", "secret"]`.
-    public init(port: Int? = nil, arguments: [String] = []) throws {
+    /// - Parameters:
+    ///   - arguments: more configuration, such as `["--requirepass", "secret"]`.
+    ///   - persistent: every write goes to an append-only file first (fsync each), so
+    ///     `restart` keeps the data.
+    public init(port: Int? = nil, arguments: [String] = [], persistent: Bool = false) throws {
         self.port = try port ?? unusedPort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("greenlet-redis-\(getpid())-\(self.port)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        process = Process()
-        process.executableURL = try Self.executable()
-        process.arguments = [
-            "--port", String(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        self.arguments = [
+            "--port", String(self.port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always",
             "--dir", directory.path, "--daemonize", "no", "--loglevel", "warning",
         ] + arguments
+        process = Process()
+        try launch()
+    }
+
+    private func launch() throws {
+        process = Process()
+        process.executableURL = try Self.executable()
+        process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = process
+        try withSignalsUnblocked { try process.run() }
         let deadline = Date().addingTimeInterval(10)
-        while !Self.accepts(port: self.port) {
+        while !Self.accepts(port: port) {
             guard process.isRunning, Date() < deadline else {
                 stop()
-                throw RedisServerFailure(reason: "redis-server on port \(self.port) did not start")
+                throw RedisServerFailure(reason: "redis-server on port \(port) did not start")
             }
             usleep(10_000)
         }
+    }
+
+    /// Stops the server as an administrator would (SIGTERM), leaves it down for `downtime`
+    /// seconds, and starts it again on the same port and files.
+    public func restart(after downtime: Double = 0) throws {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            try waitForExit(within: 10)
+        }
+        if downtime > 0 { usleep(useconds_t(downtime * 1e6)) }
+        try launch()
     }
 
     /// The server's address as a URL with `path` (a frontier or room name).
@@ -43,12 +67,21 @@ public final class RedisServer: @unchecked Sendable {
     public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try? waitForExit(within: 10)
         }
         try? FileManager.default.removeItem(at: directory)
     }
 
     deinit { stop() }
+
+    /// Polls rather than `Process.waitUntilExit`, which spins on a thread with no run loop.
+    private func waitForExit(within seconds: Double) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning {
+            guard Date() < deadline else { throw RedisServerFailure(reason: "redis-server on port \(port) did not exit") }
+            usleep(5_000)
+        }
+    }
 
     private static func executable() throws -> URL {
         for path in ["/usr/bin/redis-server", "/usr/local/bin/redis-server"] where FileManager.default.isExecutableFile(atPath: path) {
