@@ -1,16 +1,21 @@
 import ArgumentParser
 import Glibc
+import GreenletRedis
 import GreenletTools
 
 struct CrawlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crawl",
         abstract: "Fetch every URL of a list with GET, many at once.",
-        discussion: "Prints one line per URL as it completes: STATUS BYTES MILLISECONDS URL, or ERR REASON URL."
+        discussion: """
+            Prints one line per URL as it completes: STATUS BYTES MILLISECONDS URL, or ERR REASON URL.
+            With --queue, the URLs come from a frontier in Redis that workers on any number of machines share: \
+            --enqueue adds to it, --queue alone works on it (a worker), --results and --status read it.
+            """
     )
 
     @Argument(help: "A file of URLs, one per line (blank lines and # comments skipped); - reads stdin.")
-    var urlsFile: String
+    var urlsFile: String?
 
     @Option(name: [.short, .customLong("concurrency")], help: "Fetches at once.")
     var concurrency = 20
@@ -33,22 +38,72 @@ struct CrawlCommand: ParsableCommand {
     @Flag(help: "Do not verify TLS certificates.")
     var insecure = false
 
+    @Option(help: "A shared frontier in Redis, redis://[USER:PASSWORD@]HOST[:PORT]/NAME: fetch its URLs as one of its workers.")
+    var queue: String?
+
+    @Option(help: ArgumentHelp("With --queue: add the URLs of this file (- for stdin) to the frontier, each once, and print how many were new.", valueName: "urls-file"))
+    var enqueue: String?
+
+    @Flag(help: "With --queue: print the results stored so far (text, or --json).")
+    var results = false
+
+    @Flag(help: "With --results: go on printing results as they are stored, until interrupted.")
+    var follow = false
+
+    @Flag(help: "With --queue: print one line of counts (queued, in flight, done, failed, workers seen).")
+    var status = false
+
+    @Option(help: "With --queue: seconds after which a claim without a result or a sign of life is taken over by another worker.")
+    var claimTimeout = 60.0
+
+    @Flag(help: "With --queue: keep waiting for URLs when the frontier is empty.")
+    var wait = false
+
     @Flag(help: .hidden)
     var worker = false
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("-c/--concurrency must be at least 1") }
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a number of seconds > 0") }
+        guard claimTimeout > 0, claimTimeout.isFinite else { throw ValidationError("--claim-timeout must be a number of seconds > 0") }
+        guard let queue else {
+            guard urlsFile != nil || worker else { throw ValidationError("a URL file is needed (or --queue)") }
+            for (flag, given) in [("--enqueue", enqueue != nil), ("--results", results), ("--status", status), ("--wait", wait)] where given {
+                throw ValidationError("\(flag) goes with --queue")
+            }
+            return
+        }
+        _ = try Self.frontier(queue)
+        guard urlsFile == nil else { throw ValidationError("with --queue, the URL file goes with --enqueue") }
+        guard [enqueue != nil, results, status].filter({ $0 }).count <= 1 else {
+            throw ValidationError("--enqueue, --results and --status go one at a time")
+        }
+        guard !follow || results else { throw ValidationError("--follow goes with --results") }
+    }
+
+    /// The server and the frontier a `--queue` URL names.
+    static func frontier(_ text: String) throws -> CrawlQueue {
+        var url: RedisURL
+        do {
+            url = try RedisURL(parsing: text)
+        } catch {
+            throw ValidationError("--queue: \(error)")
+        }
+        guard let name = url.path, !name.isEmpty else { throw ValidationError("--queue needs a frontier name: redis://HOST:PORT/NAME") }
+        url.path = nil  // the name, not a database number
+        return CrawlQueue(redis: url, frontier: CrawlFrontier(name: name))
     }
 
     func run() throws {
-        if insecure && !worker { printLine("greenlet: warning: --insecure: TLS certificates are not verified", to: 2) }
+        if insecure && !worker && enqueue == nil && !results && !status {
+            printLine("greenlet: warning: --insecure: TLS certificates are not verified", to: 2)
+        }
+        if let queue { return try runQueue(try Self.frontier(queue)) }
         var summary: CrawlSummary?
         try runTool {
-            let crawler = try Crawler(options: Crawler.Options(
-                mode: mode, concurrency: concurrency, timeout: timeout, saveDirectory: save, caFile: cacert, insecure: insecure))
+            let crawler = try makeCrawler()
             if worker { return try crawler.serveAsWorker() }
-            let lines = try URLList.read(from: urlsFile)
+            let lines = try URLList.read(from: urlsFile ?? "-")
             let progress = ProgressBar(total: lines.count)
             let json = json
             summary = try crawler.run(lines) { result in
@@ -62,6 +117,36 @@ struct CrawlCommand: ParsableCommand {
         printLine(summary.line, to: 2)
         if summary.interrupted { throw ExitCode(130) }
         if summary.failed > 0 { throw ExitCode(1) }
+    }
+
+    private func makeCrawler() throws -> Crawler {
+        try Crawler(options: Crawler.Options(
+            mode: mode, concurrency: concurrency, timeout: timeout, saveDirectory: save, caFile: cacert, insecure: insecure))
+    }
+
+    private func runQueue(_ queue: CrawlQueue) throws {
+        let json = json
+        let warn: @Sendable (String) -> Void = { printLine("greenlet: warning: \($0)", to: 2) }
+        var exit: Int32 = 0
+        try runTool {
+            if let enqueue {
+                let lines = try URLList.read(from: enqueue)
+                printLine("\(try queue.enqueue(lines, warn: warn)) new")
+            } else if status {
+                printLine(try queue.status().description)
+            } else if results {
+                let signal = try queue.results(follow: follow, report: { printLine(json ? $0.jsonLine : $0.textLine) }, warn: warn)
+                if signal == SIGINT { exit = 130 }
+            } else {
+                let worker = CrawlQueueWorker(
+                    crawler: try makeCrawler(), redis: queue.redis, frontier: queue.frontier,
+                    options: CrawlQueueWorker.Options(claimTimeout: claimTimeout, wait: wait))
+                let report = try worker.run(report: { printLine(json ? $0.jsonLine : $0.textLine) }, warn: warn)
+                printLine(report.line, to: 2)
+                if report.summary.interrupted { exit = 130 }
+            }
+        }
+        if exit != 0 { throw ExitCode(exit) }
     }
 }
 

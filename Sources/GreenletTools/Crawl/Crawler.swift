@@ -71,8 +71,11 @@ public final class Crawler: Sendable {
             defer { watcher.cancel() }
             let concurrency = summary.concurrency
             let producer = spawn("crawl producer") { [self] in
+                let jobs = Queue<String>()
+                for line in lines { _ = try jobs.tryPut(line) }
+                jobs.close()
                 do {
-                    try await produce(lines, concurrency: concurrency, into: results)
+                    try await fetch(jobs, workers: min(concurrency, lines.count), into: results)
                 } catch {
                     results.close()  // no more results will come: the loop below ends
                     throw error
@@ -92,27 +95,26 @@ public final class Crawler: Sendable {
         return summary
     }
 
-    private func produce(_ lines: [String], concurrency: Int, into results: Queue<CrawlResult>) async throws {
-        let jobs = Queue<String>()
-        for line in lines { _ = try jobs.tryPut(line) }
-        jobs.close()
+    /// Fetches every line `jobs` hands out until it is closed, `workers` at once, in the
+    /// mode's execution model; each result goes to `results` as it completes.
+    func fetch(_ jobs: Queue<String>, workers: Int, into results: Queue<CrawlResult>) async throws {
         switch options.mode {
         case .green:
             let fetcher = CrawlFetcher(client: HTTPClient(dialer: GreenDialer(tls: tls), options: options.client), save: save, offloadWrites: true)
             defer { fetcher.client.close() }
-            let pool = Pool(size: concurrency)
+            let pool = Pool(size: workers)
             for try await line in jobs {
                 try await pool.spawn { try await results.put(await fetcher.fetch(line)) }
             }
             try await pool.joinAll()
         case .sequential, .threads:
-            for _ in 0..<min(concurrency, lines.count) {
+            for _ in 0..<workers {
                 let thread = try OSThread.start(blocking: [SIGINT, SIGTERM]) { [self] in fetchOnThread(jobs, into: results) }
                 pthread_detach(thread)
             }
         case .processes:
             let group = Group()
-            for _ in 0..<min(concurrency, lines.count) {
+            for _ in 0..<workers {
                 group.spawn { [self] in try await WorkerProcess.drive(jobs, into: results, options: options) }
             }
             try await group.joinAll()

@@ -48,7 +48,7 @@ final class WorkerProcess {
     static func drive(_ jobs: Queue<String>, into results: Queue<CrawlResult>, options: Crawler.Options) async throws {
         var worker: WorkerProcess?
         defer { worker?.stop() }
-        while let line = try? jobs.tryGet() {
+        while let line = try? await jobs.get() {
             do {
                 if worker == nil { worker = try start(options: options) }
                 try await results.put(try await worker!.fetch(line))

@@ -182,6 +182,14 @@ final class GreenletProcess: @unchecked Sendable {
         stderrCollector.waitUntil(until: Date(timeIntervalSinceNow: seconds)) { $0.contains(text) }
     }
 
+    /// Waits (at most `seconds`) until stdout holds `count` lines, and returns all of it;
+    /// nil when they did not come in time.
+    func waitForStdout(lines count: Int, within seconds: Double) -> String? {
+        stdoutCollector.waitUntil(until: Date(timeIntervalSinceNow: seconds)) { text in
+            text.utf8.lazy.filter { $0 == 0x0A }.count >= count
+        }
+    }
+
     /// Sends `signal` to the child, unless it has been reaped (its pid could be reused).
     /// Cheap on purpose: `Process.isRunning` is slow enough to hide start-up races.
     func send(signal: Int32) {
