@@ -8,6 +8,9 @@ import Greenlet
 final class ChatMember: @unchecked Sendable {
     let name: String
     let connection: Connection
+    /// The peer's address without its port, as the gevent chat server prints
+    /// `client_addr[0]`.
+    let address: String
     private let outbox: Queue<[UInt8]>
     private let maxBytes: Int
     private let maxLines: Int
@@ -28,6 +31,7 @@ final class ChatMember: @unchecked Sendable {
     init(name: String, connection: Connection, limits: ChatServer.Limits) {
         self.name = name
         self.connection = connection
+        address = connection.remoteAddress?.host ?? "?"
         outbox = Queue(capacity: limits.queuedLines)
         maxBytes = limits.queuedBytes
         maxLines = limits.queuedLines

@@ -2,9 +2,16 @@ import Greenlet
 
 /// The chat room: who is in it, and the lines they all get. Lives on one hub; every
 /// member's reader green thread calls into it between waits, so it needs no lock.
+///
+/// With a federation the room spans servers: this server's members and their lines are
+/// handed to it, and the other servers' come back through the `remote…` calls.
 final class ChatRoom: @unchecked Sendable {
-    /// In the order they joined.
+    /// This server's members, in the order they joined.
     private var members: [ChatMember] = []
+    /// Everyone in the room, this server's members and the other servers' ones, in the
+    /// order this server learned of them: what `/who` and a welcome list.
+    private(set) var names: [String] = []
+    var federation: ChatFederation?
     private(set) var isShuttingDown = false
     /// Lines put in the queues since the writers last had a turn, counted room-wide:
     /// several readers bursting at once must not together fill the queues of users who
@@ -28,10 +35,24 @@ final class ChatRoom: @unchecked Sendable {
     }
 
     func refusal(for name: String) -> Refusal? {
-        Self.check(name) ?? (members.contains { $0.name == name } ? .taken : nil)
+        Self.check(name) ?? (names.contains(name) ? .taken : nil)
     }
 
-    var names: [String] { members.map(\.name) }
+    /// `refusal`, then, across servers, the name's claim in Redis: the one user at the
+    /// prompt waits for it (briefly), no one else.
+    func claim(_ name: String, from address: String) async -> Refusal? {
+        if let refusal = refusal(for: name) { return refusal }
+        guard let federation else { return nil }
+        guard await federation.claim(name, from: address) else { return .taken }
+        // Someone else here may have taken the name meanwhile.
+        return refusal(for: name)
+    }
+
+    func isLocal(_ name: String) -> Bool {
+        members.contains { $0.name == name }
+    }
+
+    var localMembers: [(name: String, address: String)] { members.map { ($0.name, $0.address) } }
 
     /// Called by a reader before it puts a line in. Past `linesPerTurn` lines it waits
     /// behind the writers those lines woke (the hub runs ready green threads in order),
@@ -50,20 +71,54 @@ final class ChatRoom: @unchecked Sendable {
     }
 
     /// Admits `member`: it gets a welcome naming who is online, the others a notice.
-    func join(_ member: ChatMember, from address: String) {
-        let notice = Self.line("## \(member.name) joined from \(address).")
+    func join(_ member: ChatMember) {
+        let notice = Self.line("## \(member.name) joined from \(member.address).")
         linesSinceWritersRan += 1
         for other in members { other.deliver(notice) }
         members.append(member)
+        names.append(member.name)
         member.deliver(Self.line("## welcome, \(member.name). online: \(names.joined(separator: ", "))"))
+        federation?.joined(member.name, from: member.address)
     }
 
-    /// Takes `member` out, once; the others get a notice unless the server is closing.
+    /// Takes `member` out, once; the others get a notice unless the server is closing
+    /// (the other servers' users get it then too: the member does leave the room).
     func leave(_ member: ChatMember) {
         guard let index = members.firstIndex(where: { $0 === member }) else { return }
         members.remove(at: index)
+        names.removeAll { $0 == member.name }
+        federation?.left(member.name)
         guard !isShuttingDown else { return }
         broadcast(Self.line("## \(member.name) left the chat."))
+    }
+
+    /// A line from `member` to everyone, on every server.
+    func say(_ text: String, from member: ChatMember) {
+        broadcast(Self.line("\(member.name)> \(text)"))
+        federation?.said(text, by: member.name)
+    }
+
+    // MARK: - From the other servers
+
+    /// Announces a user of another server; false when the name is known already (or the
+    /// server is closing), and nothing changes.
+    func remoteJoined(_ name: String, from address: String) -> Bool {
+        guard !isShuttingDown, !names.contains(name) else { return false }
+        broadcast(Self.line("## \(name) joined from \(address)."))
+        names.append(name)
+        return true
+    }
+
+    func remoteLeft(_ name: String) {
+        guard !isLocal(name), let index = names.firstIndex(of: name) else { return }
+        names.remove(at: index)
+        guard !isShuttingDown else { return }
+        broadcast(Self.line("## \(name) left the chat."))
+    }
+
+    func remoteSaid(_ text: String, by name: String) {
+        guard !isShuttingDown else { return }
+        broadcast(Self.line("\(name)> \(text)"))
     }
 
     /// `line` to every member, in the same order for all.

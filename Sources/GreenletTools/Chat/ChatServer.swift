@@ -1,5 +1,6 @@
 import Glibc
 import Greenlet
+import GreenletRedis
 
 /// `greenlet chat`: the gevent chat server (a map of users to queues, a reader and a
 /// writer green thread per connection, join and leave notices), with bounded queues so
@@ -19,27 +20,74 @@ public enum ChatServer {
         public init() {}
     }
 
+    /// One room over several servers, through Redis (`--redis redis://HOST:PORT/ROOM`).
+    public struct Federation: Sendable {
+        /// The Redis server; its path is the room's name, not a database.
+        public var redis: RedisURL
+        public var room: String
+        /// Seconds a server's sign of life lasts: a server silent this long is dead to
+        /// the others, and its users leave the room.
+        public var liveness = 3.0
+        /// Seconds between renewals of the sign of life (and looks at the others').
+        public var heartbeat = 1.0
+        /// Seconds a user at the prompt waits for Redis to claim a name.
+        public var claimTimeout = 1.0
+        /// Seconds Redis may take to connect or answer before it counts as lost.
+        public var commandTimeout = 5.0
+        /// Reconnecting waits 0.1 s, doubling up to this.
+        public var maxReconnectDelay = 2.0
+        /// Events kept for Redis while it is away; past that the oldest go.
+        public var outboxLimit = 10_000
+
+        /// - Throws: `RedisError.invalidURL` when the URL names no room.
+        public init(url: RedisURL) throws(RedisError) {
+            guard let room = url.path, !room.isEmpty else {
+                throw .invalidURL("\(url) (no room name: redis://HOST:PORT/ROOM)")
+            }
+            self.room = room
+            redis = url
+            redis.path = nil
+        }
+    }
+
     /// Serves the room on `host:port` until SIGINT or SIGTERM: then everyone gets
     /// `## server shutting down`, and the connections close within `grace` seconds.
-    /// - Parameter listening: called once the socket listens, with its address.
-    /// - Throws: `NetworkError` when it cannot listen.
+    /// - Parameters:
+    ///   - federation: the room spans every server given the same one.
+    ///   - warn: each line about Redis going away and coming back.
+    ///   - listening: called once the socket listens, with its address.
+    /// - Throws: `NetworkError` when it cannot listen, `RedisError` when the federation's
+    ///   Redis cannot be reached at start.
     public static func run(
-        host: String, port: Int, grace: Double, limits: Limits = Limits(),
+        host: String, port: Int, grace: Double, limits: Limits = Limits(), federation: Federation? = nil,
+        warn: @escaping @Sendable (String) -> Void = { _ in },
         listening: @escaping @Sendable (SocketAddress) -> Void
     ) throws {
         try Hub.run {
             let listener = try Listener(host: host, port: port)
             let room = ChatRoom()
-            let server = Server(listener: listener) { connection in
-                var session = ChatSession(connection: connection, room: room, limits: limits)
-                await session.run()
+            if let federation {
+                let link = ChatFederation(room: room, settings: federation, warn: warn)
+                try await link.start()
+                room.federation = link
             }
+            let server = Server(listener: listener, handler: session(in: room, limits: limits))
             let watcher = SignalWatcher.gracefulShutdown(on: [SIGINT, SIGTERM]) {
                 room.shutDown()
                 server.shutdown(grace: grace)
             }
             defer { watcher.cancel() }
             try await server.run(signals: [], grace: grace) { listening(listener.localAddress) }
+            // The members' leaves go to the other servers before the link closes.
+            await room.federation?.stop(within: limits.flushTimeout)
+        }
+    }
+
+    /// What serves one connection to `room`.
+    static func session(in room: ChatRoom, limits: Limits) -> Server.Handler {
+        { connection in
+            var session = ChatSession(connection: connection, room: room, limits: limits)
+            await session.run()
         }
     }
 }

@@ -32,8 +32,7 @@ struct ChatSession {
             return
         }
         let member = ChatMember(name: name, connection: connection, limits: limits)
-        // The address without its port, as the gevent chat server prints `client_addr[0]`.
-        room.join(member, from: connection.remoteAddress?.host ?? "?")
+        room.join(member)
         let writer = spawn("chat writer for \(name)") { await member.writeLoop() }
         await readLoop(member)
         room.leave(member)
@@ -61,7 +60,7 @@ struct ChatSession {
                 case .tooLong: answer = ChatRoom.line(tooLong)
                 case .line(let bytes):
                     let name = String(decoding: bytes, as: UTF8.self)
-                    switch room.refusal(for: name) {
+                    switch await room.claim(name, from: connection.remoteAddress?.host ?? "?") {
                     case nil: return name
                     case .invalid: answer = ChatRoom.line("## invalid name: use 1 to 32 letters, digits, _ or -")
                     case .taken: answer = ChatRoom.line("## the name \(name) is taken")
@@ -92,7 +91,7 @@ struct ChatSession {
                     member.deliver(ChatRoom.line("## bye"))
                     return
                 case "/who": member.deliver(ChatRoom.line("## online: \(room.names.joined(separator: ", "))"))
-                default: room.broadcast(ChatRoom.line("\(member.name)> \(text)"))
+                default: room.say(text, from: member)
                 }
             }
         }
