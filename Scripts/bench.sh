@@ -153,6 +153,15 @@ for name in echo:
     p = docs[name]["parameters"]
     page += [f"### {p['connections']} connections x {p['messages']} round trips", "", table(docs[name])]
 page += ["## spawn", "", "Spawn+join, one switch, and memory per parked unit: green threads, OS threads, OS processes.", "", table(docs["spawn"])]
-open(f"{out}/benchmarks.md", "w").write("\n".join(page))
+# The records other scripts (bench-redis.sh, bench-redis-client.sh) keep at the end of the
+# page stay as they are.
+kept = "\n## Other scripts' records\n"
+try:
+    previous = open(f"{out}/benchmarks.md").read()
+    if kept in previous:
+        page += ["", previous[previous.index(kept) + 1:].rstrip("\n")]
+except FileNotFoundError:
+    pass
+open(f"{out}/benchmarks.md", "w").write("\n".join(page).rstrip("\n") + "\n")
 print(f"bench: wrote {out}/benchmarks.md, {out}/bench-crawl.png, {out}/bench-echo.png", file=sys.stderr)
 PY
