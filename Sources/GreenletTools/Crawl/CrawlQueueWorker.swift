@@ -139,12 +139,18 @@ public final class CrawlQueueWorker: Sendable {
             while !interrupted {
                 try await store(into: &summary)
                 let claimed = terminated ? false : try await claimMore()
+                // Idle, a worker looks again after 0.2 s; while others hold the last
+                // claims of the crawl, every 50 ms, so that it exits soon after they do.
+                var idle = 0.2
                 if held.isEmpty && !claimed {
                     if terminated { break }
-                    if !worker.options.wait, try await redis.run({ try await frontier.remaining(on: $0) }) == 0 { break }
+                    if !worker.options.wait {
+                        if try await redis.run({ try await frontier.remaining(on: $0) }) == 0 { break }
+                        idle = 0.05
+                    }
                 }
                 try await refreshIfDue()
-                await awaitResults(timeout: held.isEmpty ? 0.2 : 0.5)
+                await awaitResults(timeout: held.isEmpty ? idle : 0.5)
             }
             summary.interrupted = interrupted
             if interrupted { await giveBack(into: &summary) }
