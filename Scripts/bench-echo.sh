@@ -15,7 +15,7 @@
 set -euo pipefail
 
 # shellcheck source=Scripts/bench-lib.sh
-source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks, start_server
+source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks, start_server, run_bounded, stop_bounded
 absolute_greenlet_bin
 cd "$(dirname "$0")/.."
 
@@ -46,17 +46,13 @@ greenlet=$(greenlet_binary)
 clk_tck=$(getconf CLK_TCK)
 work=$(mktemp -d)
 server_pid=""
-load_pid=""
 
 stop_server() {
   stop_pid "$server_pid"
   server_pid=""
 }
 cleanup() {
-  if [ -n "$load_pid" ]; then
-    kill -TERM "$load_pid" 2>/dev/null || true # timeout passes it on to the load
-    wait "$load_pid" 2>/dev/null || true
-  fi
+  stop_bounded
   stop_server
   rm -rf "$work"
 }
@@ -76,20 +72,9 @@ for run in $(seq "$RUNS"); do
     esac
 
     before=$(cpu_ticks "$server_pid")
-    # In the background so that an interrupt is handled at once, not after
-    # the load finishes (bash runs traps only between foreground commands).
-    timeout --foreground -k 5 120 taskset -c 1 "$greenlet" bench echo --target "127.0.0.1:$port" \
-      --connections "$CONNECTIONS" --messages "$MESSAGES" --size "$SIZE" --json \
-      >"$work/load.json" 2>"$work/load.err" &
-    load_pid=$!
-    load_rc=0
-    wait "$load_pid" || load_rc=$?
-    load_pid=""
-    case $load_rc in
-      0) ;;
-      124 | 137) die "load against $contender timed out after 120 s (run $run)" ;;
-      *) die "load against $contender failed with status $load_rc (run $run): $(head -c 500 "$work/load.err")" ;;
-    esac
+    run_bounded "load against $contender (run $run)" 120 "$work/load.json" "$work/load.err" \
+      taskset -c 1 "$greenlet" bench echo --target "127.0.0.1:$port" \
+      --connections "$CONNECTIONS" --messages "$MESSAGES" --size "$SIZE" --json
     kill -0 "$server_pid" 2>/dev/null || die "$contender server died during the load (run $run)"
     after=$(cpu_ticks "$server_pid")
     stop_server

@@ -22,7 +22,7 @@
 set -euo pipefail
 
 # shellcheck source=Scripts/bench-lib.sh
-source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks, start_server, apt_install
+source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, stop_pid, cpu_ticks, cpu01_ticks, start_server, run_bounded, stop_bounded, apt_install
 absolute_greenlet_bin
 cd "$(dirname "$0")/.."
 # nginx lives in /usr/sbin, which is not on every user's PATH.
@@ -70,13 +70,9 @@ clk_tck=$(getconf CLK_TCK)
 work=$(mktemp -d)
 greenlet_pid=""
 nginx_pid=""
-load_pid=""
 
 cleanup() {
-  if [ -n "$load_pid" ]; then
-    kill -TERM "$load_pid" 2>/dev/null || true # timeout passes it on to wrk
-    wait "$load_pid" 2>/dev/null || true
-  fi
+  stop_bounded
   stop_pid "$greenlet_pid"
   greenlet_pid=""
   # nginx's master stops its worker on SIGTERM; a worker left behind by a
@@ -89,15 +85,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-
-# Task time (user, nice, system) and steal time of CPUs 0 and 1, in clock
-# ticks. Task time beyond the server's own (CPU 0) or wrk's (CPU 1) is other
-# processes competing with them; steal is time the hypervisor gave elsewhere.
-cpu01_ticks() {
-  awk '$1 == "cpu0" { t0 = $2 + $3 + $4; s0 = $9 }
-       $1 == "cpu1" { t1 = $2 + $3 + $4; s1 = $9 }
-       END { print t0, s0, t1, s1 }' /proc/stat
-}
 
 # Pids whose parent is $1.
 children_of() {
@@ -272,19 +259,8 @@ for run in $(seq "$RUNS"); do
       before=$(server_ticks "$contender")
       read -r cpu0_before steal0_before cpu1_before steal1_before < <(cpu01_ticks)
       times >"$work/times.before"
-      # In the background so that an interrupt is handled at once, not after
-      # the load finishes (bash runs traps only between foreground commands).
-      timeout --foreground -k 5 $((duration_s + 60)) "${load[@]}" >"$work/wrk.out" 2>"$work/wrk.err" &
-      load_pid=$!
-      load_rc=0
-      wait "$load_pid" || load_rc=$?
+      run_bounded "wrk against $contender /$file (run $run)" $((duration_s + 60)) "$work/wrk.out" "$work/wrk.err" "${load[@]}"
       times >"$work/times.after"
-      load_pid=""
-      case $load_rc in
-        0) ;;
-        124 | 137) die "wrk against $contender /$file timed out after $((duration_s + 60)) s (run $run)" ;;
-        *) die "wrk against $contender /$file failed with status $load_rc (run $run): $(head -c 500 "$work/wrk.err") $(head -c 500 "$work/wrk.out")" ;;
-      esac
       [ -z "$greenlet_pid" ] || kill -0 "$greenlet_pid" 2>/dev/null || die "greenlet serve-http exited (after run $run, $contender /$file): $(tail -c 500 "$work/server.err")"
       [ -z "$nginx_worker" ] || kill -0 "$nginx_worker" 2>/dev/null || die "the nginx worker exited (after run $run, $contender /$file): $(tail -c 500 "$ngx/error.log")"
       after=$(server_ticks "$contender")

@@ -16,7 +16,7 @@
 set -euo pipefail
 
 # shellcheck source=Scripts/bench-lib.sh
-source "$(dirname "$0")/bench-lib.sh"  # stop_pid
+source "$(dirname "$0")/bench-lib.sh"  # stop_pid, start_redis, run_bounded, stop_bounded
 cd "$(dirname "$0")/.."
 
 PINGS=${PINGS:-50000}
@@ -45,44 +45,19 @@ greenlet=$(swift build -c release --package-path Scripts/redis-client-bench --sc
 
 work=$(mktemp -d)
 redis_pid=""
-client_pid=""
 cleanup() {
-  if [ -n "$client_pid" ]; then
-    kill -TERM "$client_pid" 2>/dev/null || true # timeout passes it on to the client
-    wait "$client_pid" 2>/dev/null || true
-  fi
+  stop_bounded
   stop_pid "$redis_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A port the kernel just handed out and released; another process could take it before
-# redis-server binds it, so a failed start is retried on a new port.
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-for _ in 1 2 3; do
-  port=$(free_port)
-  # taskset execs redis-server, so $! is the server's own pid.
-  taskset -c 1 redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
-    --dir "$work" --daemonize no >"$work/redis.log" 2>&1 &
-  redis_pid=$!
-  for _ in $(seq 100); do
-    grep -q "Ready to accept connections" "$work/redis.log" && break
-    kill -0 "$redis_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  grep -q "Ready to accept connections" "$work/redis.log" && break
-  stop_pid "$redis_pid"
-  redis_pid=""
-done
-[ -n "$redis_pid" ] || die "redis-server did not start: $(tail -c 500 "$work/redis.log")"
+start_redis redis_pid 1
 
 rows=$work/rows.jsonl
 : >"$rows"
-echo "bench-redis-client: $RUNS runs x (adapter, greenlet), $PINGS PINGs, $SETS SETs in pipelines of 100, redis on port $port" >&2
+echo "bench-redis-client: $RUNS runs x (adapter, greenlet), $PINGS PINGs, $SETS SETs in pipelines of 100, redis on port $redis_port" >&2
 
 for run in $(seq "$RUNS"); do
   for contender in adapter greenlet; do
@@ -90,18 +65,8 @@ for run in $(seq "$RUNS"); do
       adapter) binary=$adapter ;;
       greenlet) binary=$greenlet ;;
     esac
-    # In the background so that an interrupt is handled at once, not after the client
-    # finishes (bash runs traps only between foreground commands).
-    timeout -k 5 120 taskset -c 0 "$binary" "$port" "$PINGS" "$SETS" >"$work/client.out" 2>"$work/client.err" &
-    client_pid=$!
-    client_rc=0
-    wait "$client_pid" || client_rc=$?
-    client_pid=""
-    case $client_rc in
-      0) ;;
-      124 | 137) die "$contender timed out after 120 s (run $run)" ;;
-      *) die "$contender failed with status $client_rc (run $run): $(head -c 500 "$work/client.err")" ;;
-    esac
+    run_bounded "$contender (run $run)" 120 "$work/client.out" "$work/client.err" \
+      taskset -c 0 "$binary" "$redis_port" "$PINGS" "$SETS"
     kill -0 "$redis_pid" 2>/dev/null || die "redis-server died during $contender (run $run)"
     python3 -c 'import json, sys; d = json.loads(sys.stdin.readline()); d["run"] = int(sys.argv[1]); print(json.dumps(d))' \
       "$run" <"$work/client.out" >>"$rows"

@@ -102,8 +102,8 @@ struct ChatBench: ParsableCommand {
         abstract: "Closed-loop broadcast through a green chat server, or against --target: every line checked to reach every user in order."
     )
 
-    @Option(help: "Drive a chat server that is already running, as HOST:PORT.")
-    var target: String?
+    @Option(help: "Drive a chat server that is already running, as HOST:PORT; repeated, servers of one room (chat --redis), the users dealt to them round-robin.")
+    var target: [String] = []
 
     @Option(help: "Users in the room; each line reaches all of them.")
     var clients = 10
@@ -115,13 +115,13 @@ struct ChatBench: ParsableCommand {
 
     func validate() throws {
         guard clients > 0, messages > 0 else { throw ValidationError("--clients and --messages must be positive") }
-        if let target { _ = try parseTarget(target) }
+        for target in target { _ = try parseTarget(target) }
     }
 
     func run() throws {
         try runTool {
             output.print(try ChatBenchmark.run(
-                target: try target.map(parseTarget), executable: executablePath(), clients: clients, messages: messages))
+                targets: try target.map(parseTarget), executable: executablePath(), clients: clients, messages: messages))
         }
     }
 }

@@ -3,18 +3,20 @@
 /// itself, from the server (CPU µs per delivery).
 public enum ChatBenchmark {
     /// - Parameters:
-    ///   - target: an already running chat server to drive; nil starts `greenlet chat`
-    ///     from `executable` on a free loopback port.
-    public static func run(target: (host: String, port: Int)?, executable: String, clients: Int, messages: Int) throws -> BenchmarkReport {
-        let parameters: [(String, Double)] = [("clients", Double(clients)), ("messages", Double(messages))]
+    ///   - targets: already running chat servers of one room to drive, the users dealt to
+    ///     them round-robin; none starts `greenlet chat` from `executable` on a free
+    ///     loopback port.
+    public static func run(targets: [(host: String, port: Int)], executable: String, clients: Int, messages: Int) throws -> BenchmarkReport {
+        var parameters: [(String, Double)] = [("clients", Double(clients)), ("messages", Double(messages))]
+        if targets.count > 1 { parameters.append(("targets", Double(targets.count))) }
         let row: BenchmarkReport.Row
-        if let target {
-            row = try ChatLoad.run(host: target.host, port: target.port, clients: clients, messages: messages)
+        if !targets.isEmpty {
+            row = try ChatLoad.run(targets: targets, clients: clients, messages: messages)
         } else {
             let server = try ChildServer(executable: executable, arguments: ["chat", "--host", "127.0.0.1", "--port", "0"])
             defer { server.stop() }
             let cpuBefore = server.cpuSeconds()
-            let load = try ChatLoad.run(host: "127.0.0.1", port: server.port, clients: clients, messages: messages)
+            let load = try ChatLoad.run(targets: [("127.0.0.1", server.port)], clients: clients, messages: messages)
             let cpu = server.cpuSeconds() - cpuBefore
             row = BenchmarkReport.Row(
                 mode: "green",
