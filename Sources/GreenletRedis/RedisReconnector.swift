@@ -17,6 +17,9 @@ public final class RedisReconnector: @unchecked Sendable {
     private let warn: (String) -> Void
     /// Round trips of the clients closed so far (the live one counts its own).
     private var closedRoundTrips = 0
+    /// Connections lost so far. A command whose reply was lost may still have run: a
+    /// caller that must know what it did compares this before and after.
+    public private(set) var losses = 0
 
     /// - Parameter client: a client already connected to `url`, used first.
     public init(url: RedisURL, client: RedisClient? = nil, maxDelay: Double = 2, warn: @escaping (String) -> Void) {
@@ -41,6 +44,7 @@ public final class RedisReconnector: @unchecked Sendable {
                 return value
             } catch let error as RedisError where error.isTransient {
                 drop()
+                losses += 1
                 if !outage { warn("\(error); reconnecting") }
                 outage = true
                 try await sleep(seconds: delay)

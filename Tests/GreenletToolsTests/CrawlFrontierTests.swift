@@ -76,6 +76,30 @@ struct CrawlFrontierTests {
         #expect(status == CrawlFrontier.Status(queued: 1, inFlight: 0, done: 1, failed: 1, workersSeen: 2))
     }
 
+    /// What a worker reads back after a lost connection: its own pending claims, none
+    /// stored, none of another worker's, and none deleted since.
+    @Test func aWorkersPendingClaimsAreItsOwnUnstoredOnes() async throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        let (pending, others, afterStore) = try await withRedis(server) { redis async throws -> ([String], [String], [String]) in
+            let frontier = CrawlFrontier(name: "pending")
+            _ = try await frontier.enqueue(["http://a/", "http://b/", "http://c/", "http://d/"], on: redis)
+            let mine = try await frontier.claim(count: 3, for: "one", on: redis)
+            _ = try await frontier.claim(count: 1, for: "two", on: redis)
+            let pending = try await frontier.pending(count: 10, for: "one", on: redis).map(\.url)
+            let others = try await frontier.pending(count: 10, for: "two", on: redis).map(\.url)
+            var ok = CrawlResult(url: mine[1].url)
+            ok.status = 200
+            _ = try await frontier.store([(mine[1], ok)], on: redis)
+            _ = try await redis.command("XDEL", "greenlet:crawl:pending:frontier", mine[2].id)
+            let afterStore = try await frontier.pending(count: 10, for: "one", on: redis).map(\.url)
+            return (pending, others, afterStore)
+        }
+        #expect(pending == ["http://a/", "http://b/", "http://c/"])
+        #expect(others == ["http://d/"])
+        #expect(afterStore == ["http://a/"])
+    }
+
     @Test func aReleasedClaimIsTakenOverAtOnceAndALiveOneIsNot() async throws {
         let server = try RedisServer()
         defer { server.stop() }

@@ -94,7 +94,18 @@ public struct CrawlFrontier: Sendable {
 
     /// Up to `count` URLs never handed out before, now pending for `worker`.
     public func claim(count: Int, for worker: String, on redis: RedisClient) async throws -> [Claim] {
-        let arguments = ["XREADGROUP", "GROUP", Self.group, worker, "COUNT", String(count), "STREAMS", frontierKey, ">"]
+        try await readGroup(count: count, for: worker, from: ">", on: redis)
+    }
+
+    /// Up to `count` of the URLs pending for `worker`, oldest first: after a lost
+    /// connection, a claim whose reply never arrived is among them.
+    public func pending(count: Int, for worker: String, on redis: RedisClient) async throws -> [Claim] {
+        try await readGroup(count: count, for: worker, from: "0", on: redis)
+    }
+
+    /// XREADGROUP from `id`: `>` for new entries, `0` for the consumer's pending ones.
+    private func readGroup(count: Int, for worker: String, from id: String, on redis: RedisClient) async throws -> [Claim] {
+        let arguments = ["XREADGROUP", "GROUP", Self.group, worker, "COUNT", String(count), "STREAMS", frontierKey, id]
         let reply: RedisValue
         do {
             reply = try await redis.command(arguments)
@@ -217,7 +228,8 @@ public struct CrawlFrontier: Sendable {
     }
 
     private static func claims(_ entries: [RedisValue]) throws -> [Claim] {
-        try entries.map { entry in
+        // A pending entry deleted since it was read comes back as `[id, nil]`: nothing to do.
+        try entries.filter { $0.array?.last?.isNull != true }.map { entry in
             let (id, fields) = try Self.entry(entry)
             guard let url = fields["url"] else { throw RedisError.protocolViolation("frontier entry \(id) holds no url") }
             return Claim(id: id, url: url)

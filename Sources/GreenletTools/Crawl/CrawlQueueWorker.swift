@@ -100,6 +100,8 @@ public final class CrawlQueueWorker: Sendable {
         /// Where the next scan for stale claims starts, and when it is due.
         var cursor = "0-0"
         var nextTakeOver: UInt64 = 0
+        /// `redis.losses` when the worker last adopted its own pending claims.
+        var lossesSeen = 0
         var nextRefresh: UInt64
 
         init(worker: CrawlQueueWorker, redis: RedisReconnector, concurrency: Int, report: @escaping (CrawlResult) -> Void) {
@@ -182,6 +184,14 @@ public final class CrawlQueueWorker: Sendable {
                 claims = scan.claims
                 cursor = scan.cursor
                 if cursor == "0-0" { nextTakeOver = MonotonicClock.now() + Self.nanoseconds(worker.options.claimTimeout / 4) }
+            }
+            if redis.losses != lossesSeen {
+                // A claim whose reply was lost is pending for this worker and held by no
+                // fetch: adopt it now rather than after the claim timeout.
+                lossesSeen = redis.losses
+                claims += try await redis.run { [concurrency] in
+                    try await frontier.pending(count: 2 * concurrency, for: name, on: $0)
+                }
             }
             if claims.count < free {
                 let wanted = free - claims.count
