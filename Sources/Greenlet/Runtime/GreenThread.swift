@@ -1,24 +1,25 @@
 import CGreenlet
 
-/// What the hub keeps of every green thread, whatever its result type.
+/// What the hub keeps of every green thread, whatever its result type. Its state is the
+/// hub's, touched on the hub thread only: no dynamic exclusivity checks on it.
 public class AnyGreenThread: @unchecked Sendable {
     /// Strong: a handle may outlive its hub's run, and `kill` still goes through the hub.
     @usableFromInline let hub: Hub
     /// Unique on its hub; 0 until the thread starts.
-    private(set) var id: UInt64 = 0
+    @exclusivity(unchecked) private(set) var id: UInt64 = 0
     /// The name given at spawn, if any.
     let givenName: String?
     private let fileID: StaticString
     private let line: UInt
-    private var task: Task<Void, Never>?
+    @exclusivity(unchecked) private var task: Task<Void, Never>?
     /// Set on the hub by `kill`; every later wait throws at once.
-    private(set) var isKilled = false
-    private(set) var isDone = false
+    @exclusivity(unchecked) private(set) var isKilled = false
+    @exclusivity(unchecked) private(set) var isDone = false
     /// When it was spawned, on `MonotonicClock`.
-    private(set) var startedAt: UInt64 = 0
+    @exclusivity(unchecked) private(set) var startedAt: UInt64 = 0
     /// The green thread's own task, to tell it from its structured children, which share
     /// its `WaitContext`; set when it starts running, cleared when it ends.
-    @usableFromInline var ownTask: UnsafeRawPointer?
+    @exclusivity(unchecked) @usableFromInline var ownTask: UnsafeRawPointer?
     /// The waits in progress: one, or several when task-group children share the thread.
     @exclusivity(unchecked) private var firstParked: Waiter?
 
@@ -116,10 +117,17 @@ public class AnyGreenThread: @unchecked Sendable {
 
 /// A handle on a green thread: join it with `value`, stop it with `kill()`.
 public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable {
-    @usableFromInline var result: Result<T, any Error>?
+    @exclusivity(unchecked) @usableFromInline var result: Result<T, any Error>?
     /// Made by the first joiner that has to wait: most green threads are joined after
     /// they end, or never.
-    @usableFromInline var joiners: ParkingLot?
+    @exclusivity(unchecked) @usableFromInline var joiners: ParkingLot?
+
+    /// Inlinable so that a spawn site specializes it: the inherited initializer, generic,
+    /// looked up the metadata of `Result<T, any Error>` on every spawn.
+    @inlinable
+    override init(hub: Hub, name: String?, fileID: StaticString, line: UInt) {
+        super.init(hub: hub, name: name, fileID: fileID, line: line)
+    }
 
     /// True once the green thread has returned or thrown.
     public var isFinished: Bool { result != nil }
