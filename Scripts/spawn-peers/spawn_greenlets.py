@@ -30,8 +30,8 @@ def greenlet_figures(count):
     def park():
         main.switch()
 
-    parked = [greenlet(park) for _ in range(count)]
     before = resident_bytes()
+    parked = [greenlet(park) for _ in range(count)]
     for g in parked:
         g.switch()
     memory = (resident_bytes() - before) / count

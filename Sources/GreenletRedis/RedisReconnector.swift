@@ -7,7 +7,9 @@ import Greenlet
 /// once through `warn`, so a long outage is two lines, not one per attempt.
 ///
 /// The body may run more than once, so it must be safe to repeat (every write of the
-/// tools is: scripts that check before they add, acknowledgements). Errors that are not
+/// tools is: scripts that check before they add, acknowledgements). A read that changes
+/// the server's state and whose reply may be lost with the connection (XREADGROUP hands
+/// entries out) is not: its caller looks at `losses` and reads back what it was given. Errors that are not
 /// transient (`RedisError.isTransient`), kills and timeouts go to the caller. Lives on
 /// one hub, like the clients it makes.
 public final class RedisReconnector: @unchecked Sendable {

@@ -1,7 +1,7 @@
 import Greenlet
 import GreenletRedis
 import GreenletTestSupport
-import GreenletTools
+@testable import GreenletTools
 import Testing
 
 /// Against a real redis-server started for each test.
@@ -91,7 +91,7 @@ struct CrawlFrontierTests {
             var ok = CrawlResult(url: mine[1].url)
             ok.status = 200
             _ = try await frontier.store([(mine[1], ok)], on: redis)
-            _ = try await redis.command("XDEL", "greenlet:crawl:pending:frontier", mine[2].id)
+            _ = try await redis.command("XDEL", frontier.frontierKey, mine[2].id)
             let afterStore = try await frontier.pending(count: 10, for: "one", on: redis).map(\.url)
             return (pending, others, afterStore)
         }

@@ -189,9 +189,10 @@ public final class CrawlQueueWorker: Sendable {
                 // A claim whose reply was lost is pending for this worker and held by no
                 // fetch: adopt it now rather than after the claim timeout.
                 lossesSeen = redis.losses
-                claims += try await redis.run { [concurrency] in
+                let pending = try await redis.run { [concurrency] in
                     try await frontier.pending(count: 2 * concurrency, for: name, on: $0)
                 }
+                claims += pending.filter { held[$0.url] == nil }
             }
             if claims.count < free {
                 let wanted = free - claims.count
