@@ -100,6 +100,7 @@ let package = Package(
         .target(
             name: "GreenletTools",
             dependencies: [
+                "CGreenlet",
                 "Greenlet",
                 "GreenletLocks",
                 "GreenletHTTP",

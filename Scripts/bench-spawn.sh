@@ -3,7 +3,10 @@
 # one switch (a value handed back and forth between two threads), resident-set growth
 # per parked thread. The same three figures, each COUNT in COUNTS, from
 #
-#   greenlet     `greenlet bench spawn` (its OS-thread row too, at 1,000 threads)
+#   greenlet     `greenlet bench spawn` (its OS-thread row too, at 1,000 threads, and its
+#                bare Swift tasks on a hub: the runtime's floor under every green thread)
+#   greenlet-base the same binary built from another commit (GREENLET_BASE_BIN), to show
+#                a change before and after in one run
 #   py-greenlet  Python's greenlet, C stack switching (Scripts/spawn-peers/spawn_greenlets.py)
 #   go           goroutines with GOMAXPROCS=1 (Scripts/spawn-peers/spawn.go)
 #   gevent       gevent's spawn, joinall and Queues (the same Python script)
@@ -14,6 +17,7 @@
 #   Scripts/bench-spawn.sh            (builds the release binary first)
 #   GREENLET_BIN=path RUNS=5 COUNTS="100000 1000000" Scripts/bench-spawn.sh
 #   CONTENDERS="greenlet go" Scripts/bench-spawn.sh
+#   GREENLET_BASE_BIN=old/greenlet CONTENDERS="greenlet greenlet-base" Scripts/bench-spawn.sh
 #
 # Go comes from Debian's golang-go, Python's greenlet and gevent from PyPI into
 # .build-venv, both installed on first use. A million parked gevent greenlets take
@@ -51,10 +55,13 @@ for run in $(seq "$RUNS"); do
     for contender in $CONTENDERS; do
       case $contender in
         greenlet) command=("$GREENLET_BIN" bench spawn --count "$count" --os-threads 1000 --processes 0 --json) ;;
+        greenlet-base)
+          [[ -x ${GREENLET_BASE_BIN:-} ]] || die "greenlet-base needs GREENLET_BASE_BIN, a greenlet binary"
+          command=("$GREENLET_BASE_BIN" bench spawn --count "$count" --os-threads 1 --processes 0 --only spawn_join_ns --only switch_ns --only bytes_per_parked --json) ;;
         py-greenlet) command=("$python" Scripts/spawn-peers/spawn_greenlets.py greenlet "$count") ;;
         gevent) command=("$python" Scripts/spawn-peers/spawn_greenlets.py gevent "$count") ;;
         go) command=("$work/spawn-go" -count "$count") ;;
-        *) die "unknown contender '$contender' (greenlet, py-greenlet, go, gevent)" ;;
+        *) die "unknown contender '$contender' (greenlet, greenlet-base, py-greenlet, go, gevent)" ;;
       esac
       run_bounded "$contender, $count (run $run)" 900 "$work/out.json" "$work/err" taskset -c 0 "${command[@]}"
       python3 - "$contender" "$run" "$work/out.json" >>"$rows" <<'PY'
@@ -62,9 +69,13 @@ import json, sys
 contender, run = sys.argv[1], int(sys.argv[2])
 report = json.load(open(sys.argv[3]))
 figures = ("spawn_join_ns", "switch_ns", "bytes_per_parked")
-if contender == "greenlet":
+if contender == "greenlet-base":
+    row = next(row for row in report["results"] if row["mode"] == "green")
+    print(json.dumps({"contender": contender, "count": report["parameters"]["count"], "unit_count": row["count"], "run": run,
+                      **{f: row[f] for f in figures}}))
+elif contender == "greenlet":
     for row in report["results"]:
-        name = {"green": "greenlet", "threads": "OS threads"}.get(row["mode"], row["mode"])
+        name = {"green": "greenlet", "threads": "OS threads", "swift-task": "swift task"}.get(row["mode"], row["mode"])
         print(json.dumps({"contender": name, "count": report["parameters"]["count"], "unit_count": row["count"], "run": run,
                           **{f: row[f] for f in figures}}))
 else:
@@ -81,7 +92,7 @@ import json, statistics, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
 runs = int(sys.argv[2])
 figures = [("spawn_join_ns", "spawn+join ns"), ("switch_ns", "switch ns"), ("bytes_per_parked", "bytes per parked")]
-order = ["greenlet", "py-greenlet", "go", "gevent", "OS threads"]
+order = ["greenlet", "greenlet-base", "swift task", "py-greenlet", "go", "gevent", "OS threads"]
 print(f"spawn: medians of {runs} interleaved runs, each contender pinned to CPU 0\n")
 for count in sorted({r["count"] for r in rows}):
     at = [r for r in rows if r["count"] == count]

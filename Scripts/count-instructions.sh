@@ -9,8 +9,9 @@
 #   GREENLET_BIN=path COUNT=20000 TOP=30 Scripts/count-instructions.sh
 #
 # A round trip is two switches (two green threads handing a value back and forth
-# through a pair of one-item Queues). Needs valgrind (Debian's `valgrind`, installed on
-# first use). Takes about a minute.
+# through a pair of one-item Queues). The task_ figures are the same for bare Swift tasks
+# on a hub (bare continuations, `Task.value`): the runtime's floor under each. Needs
+# valgrind (Debian's `valgrind`, installed on first use). Takes about two minutes.
 set -euo pipefail
 # shellcheck source=Scripts/bench-lib.sh
 source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, apt_install
@@ -27,7 +28,7 @@ command -v valgrind >/dev/null 2>&1 || apt_install valgrind
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-for figure in switch_ns spawn_join_ns; do
+for figure in switch_ns spawn_join_ns task_switch_ns task_spawn_join_ns; do
   for count in "$COUNT" $((2 * COUNT)); do
     timeout 900 valgrind --tool=callgrind --callgrind-out-file="$work/$figure.$count.out" \
       "$GREENLET_BIN" bench spawn --count "$count" --os-threads 1 --processes 0 --only "$figure" --json \
@@ -58,12 +59,13 @@ def costs(path):
         own[name] = own.get(name, 0) + ir
     return own, total
 
-for figure, unit in (("switch_ns", "round trip (2 switches)"), ("spawn_join_ns", "spawn+join")):
+for figure, unit in (("switch_ns", "round trip (2 switches)"), ("spawn_join_ns", "spawn+join"),
+                     ("task_switch_ns", "round trip (2 switches)"), ("task_spawn_join_ns", "spawn+join")):
     small, small_total = costs(f"{work}/{figure}.{count}.txt")
     large, large_total = costs(f"{work}/{figure}.{2 * count}.txt")
     per_unit = (large_total - small_total) / count
     print(f"### {figure}: {per_unit:,.0f} instructions per {unit}"
-          + (f", {per_unit / 2:,.0f} per switch" if figure == "switch_ns" else "") + "\n")
+          + (f", {per_unit / 2:,.0f} per switch" if figure.endswith("switch_ns") else "") + "\n")
     print("| instructions per unit | function (own instructions) |")
     print("|---:|---|")
     delta = {name: (large.get(name, 0) - small.get(name, 0)) / count for name in set(small) | set(large)}

@@ -2,14 +2,17 @@
 #define GREENLET_C_SHIM_H
 
 // What Swift cannot reach directly through Glibc: errno as a plain call, accept4, the
-// socket and eventfd macros, and the Swift runtime's current task.
+// socket and eventfd macros, malloc_trim, and the Swift runtime's current task and its
+// cancellation.
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -30,5 +33,13 @@ static inline int greenlet_errno(void) { return errno; }
 // generic closure as `withUnsafeCurrentTask` does.
 extern void *swift_task_getCurrent(void);
 static inline const void *greenlet_current_task(void) { return swift_task_getCurrent(); }
+
+// Whether `task` (from greenlet_current_task) is cancelled, read without the retain and
+// release of the task that `Task.isCancelled` costs. One pointer in, a bool out: the
+// conventions agree here too.
+extern bool swift_task_isCancelled(const void *task);
+static inline bool greenlet_task_is_cancelled(const void *task) {
+    return task != NULL && swift_task_isCancelled(task);
+}
 
 #endif

@@ -144,7 +144,7 @@ struct SpawnBench: ParsableCommand {
     @Option(help: .hidden)
     var child: SpawnBenchmark.ChildRole?
 
-    @Option(help: "Measure only this figure: spawn_join_ns, switch_ns or bytes_per_parked (repeatable).")
+    @Option(help: "Measure only this figure: spawn_join_ns, switch_ns, bytes_per_parked, or task_spawn_join_ns, task_switch_ns, task_bytes_per_parked for bare Swift tasks (repeatable).")
     var only: [SpawnBenchmark.Figure] = []
 
     @OptionGroup var output: BenchOutput

@@ -15,7 +15,7 @@ struct BenchEndToEndTests {
         let modes = Dictionary(uniqueKeysWithValues: benchmarks.map { benchmark in
             (benchmark["benchmark"] as? String ?? "?", (benchmark["results"] as? [[String: Any]] ?? []).map { $0["mode"] as? String ?? "?" })
         })
-        #expect(modes == ["crawl": ["sequential", "threads", "processes", "green"], "echo": ["threads", "processes", "green"], "spawn": ["green", "threads", "processes"]])
+        #expect(modes == ["crawl": ["sequential", "threads", "processes", "green"], "echo": ["threads", "processes", "green"], "spawn": ["green", "threads", "processes", "swift-task"]])
         for benchmark in benchmarks {
             let name = benchmark["benchmark"] as? String ?? "?"
             #expect((benchmark["machine"] as? [String: Any])?["cores"] as? Int ?? 0 > 0, "\(name): machine")

@@ -35,16 +35,25 @@ struct BenchmarkReportTests {
         ])
     }
 
-    @Test func spawnBenchmarkMeasuresEveryFigureForBothModes() throws {
+    @Test func spawnBenchmarkMeasuresEveryFigureForEveryMode() throws {
         let report = try SpawnBenchmark.run(count: 2000, osThreads: 8)
+        #expect(report.results.map(\.mode) == ["green", "threads", "swift-task"])
+        // Each row has the three figures; the swift-task row is the bare tasks' floor.
+        let figures: [SpawnBenchmark.Figure] = [.spawnJoin, .switchTime, .memory]
         for row in report.results {
-            for figure in SpawnBenchmark.Figure.allCases {
+            for figure in figures {
                 let value = try #require(row.value(figure.rawValue), "\(row.mode) \(figure.rawValue)")
                 // Resident memory is the whole process's, and other tests in it free memory
                 // meanwhile: only the times can be required to be positive here.
                 if figure == .memory { #expect(value.isFinite) } else { #expect(value > 0, "\(row.mode) \(figure.rawValue)") }
             }
         }
-        #expect(report.results.map(\.mode) == ["green", "threads"])
+    }
+
+    @Test func aFloorFigureAloneMeasuresOnlyTheBareTasks() throws {
+        let report = try SpawnBenchmark.run(count: 500, osThreads: 2, figures: [.taskSwitch])
+        #expect(report.results.map(\.mode) == ["swift-task"])
+        let floor = try #require(report.results[0].value(SpawnBenchmark.Figure.switchTime.rawValue))
+        #expect(floor > 0)
     }
 }

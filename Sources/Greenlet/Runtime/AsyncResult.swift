@@ -32,7 +32,7 @@ public final class AsyncResult<Value: Sendable>: WaitSite, Sendable {
     /// - Throws: the error set; `TimeoutError` after `timeout` seconds or past an
     ///   enclosing `withTimeout`; `CancellationError` when killed.
     public func wait(timeout: Double? = nil) async throws -> Value {
-        try Task.checkCancellation()
+        try checkCancellation()
         if let result { return try result.get() }
         try await Waiter.park(on: self, reason: .asyncResult, until: .timeout(timeout)) { waiter in
             state.withLock { state in

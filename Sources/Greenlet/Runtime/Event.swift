@@ -33,7 +33,7 @@ public final class Event: WaitSite, Sendable {
     /// - Throws: `TimeoutError` after `timeout` seconds or past an enclosing
     ///   `withTimeout`, `CancellationError` when killed.
     public func wait(timeout: Double? = nil) async throws {
-        try Task.checkCancellation()
+        try checkCancellation()
         if isSet { return }
         try await Waiter.park(on: self, reason: .event, until: .timeout(timeout)) { waiter in
             state.withLock { state in

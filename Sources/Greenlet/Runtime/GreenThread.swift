@@ -21,7 +21,8 @@ public class AnyGreenThread: @unchecked Sendable {
     /// its `WaitContext`; set when it starts running, cleared when it ends.
     @exclusivity(unchecked) @usableFromInline var ownTask: UnsafeRawPointer?
     /// The waits in progress: one, or several when task-group children share the thread.
-    @exclusivity(unchecked) private var firstParked: Waiter?
+    /// Unowned, as a `WaiterList`'s links are: a parked waiter is kept alive by its park.
+    @exclusivity(unchecked) private unowned(unsafe) var firstParked: Waiter?
 
     /// Links in the hub's list of live green threads.
     @exclusivity(unchecked) var liveNext: AnyGreenThread?
@@ -78,7 +79,7 @@ public class AnyGreenThread: @unchecked Sendable {
         if firstParked === waiter {
             firstParked = waiter.nextOfThread
         } else {
-            var previous = firstParked
+            unowned(unsafe) var previous = firstParked
             while let current = previous?.nextOfThread, current !== waiter { previous = current }
             previous?.nextOfThread = waiter.nextOfThread
         }
@@ -98,11 +99,6 @@ public class AnyGreenThread: @unchecked Sendable {
         let task = greenlet_current_task()
         ownTask = task
         hub.watchdog?.track(self, task: task!)
-    }
-
-    /// True when the running task is the green thread's own, not one of its children.
-    var isRunningOwnTask: Bool {
-        greenlet_current_task() == ownTask
     }
 
     @usableFromInline
@@ -155,13 +151,15 @@ public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable
         // than an async `withValue` inside it. A new green thread starts without the
         // spawner's deadline, as in gevent.
         let context = WaitContext(thread: self, deadline: nil)
-        let body = UncheckedSendable(body)
+        // Not wrapped in a generic struct: a closure stored generically is kept at its most
+        // general abstraction, and converting it back costs a thunk and an allocation.
+        nonisolated(unsafe) let body = body
         let task = context.bind {
             Task(executorPreference: hub) { [self] in
                 running()
                 let outcome: Result<T, any Error>
                 do {
-                    outcome = .success(try await body.value())
+                    outcome = .success(try await body())
                 } catch {
                     outcome = .failure(error)
                 }

@@ -37,7 +37,7 @@ public final class Queue<Element: Sendable>: WaitSite, @unchecked Sendable {
     ///   added); `TimeoutError` after `timeout` seconds or past an enclosing
     ///   `withTimeout`; `CancellationError` when killed.
     public func put(_ item: Element, timeout: Double? = nil) async throws {
-        try Task.checkCancellation()
+        try checkCancellation()
         if try tryPut(item) { return }
         try await Waiter.park(on: self, reason: .queuePut, until: .timeout(timeout)) { waiter in
             state.withLock { state in
@@ -79,7 +79,7 @@ public final class Queue<Element: Sendable>: WaitSite, @unchecked Sendable {
     ///   `TimeoutError` after `timeout` seconds or past an enclosing `withTimeout`;
     ///   `CancellationError` when killed.
     public func get(timeout: Double? = nil) async throws -> Element {
-        try Task.checkCancellation()
+        try checkCancellation()
         if try !promiseItem() {
             try await Waiter.park(on: self, reason: .queueGet, until: .timeout(timeout)) { waiter in
                 state.withLock { state in

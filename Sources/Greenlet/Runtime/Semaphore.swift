@@ -35,7 +35,7 @@ public final class Semaphore: WaitSite, Sendable {
     /// - Throws: `TimeoutError` after `timeout` seconds or past an enclosing
     ///   `withTimeout`, `CancellationError` when killed; no permit is taken then.
     public func acquire(timeout: Double? = nil) async throws {
-        try Task.checkCancellation()
+        try checkCancellation()
         if tryAcquire() { return }
         try await Waiter.park(on: self, reason: reason, until: .timeout(timeout)) { waiter in
             state.withLock { state in

@@ -14,6 +14,7 @@
 // deadline on the waiter's own hub finds it gone and leaves it to that wake-up — and then
 // hands the wake-up to the waiter's hub (`deliver`).
 
+import CGreenlet
 import Glibc
 
 /// Where a parked `Waiter` is enrolled, so a timeout or a kill can take it back out.
@@ -57,15 +58,17 @@ enum Expiry: Equatable {
 final class Waiter: @unchecked Sendable {
     unowned(unsafe) let hub: Hub
     @exclusivity(unchecked) private var continuation: UnsafeContinuation<Void, any Error>?
-    /// The structure the waiter is enrolled in, cleared once it is woken.
-    @exclusivity(unchecked) var site: (any WaitSite)?
+    /// The structure the waiter is enrolled in, cleared once it is woken. Unowned: the
+    /// site parks the waiter from one of its own methods, whose frame keeps it alive.
+    @exclusivity(unchecked) unowned(unsafe) var site: (any WaitSite)?
     /// The deadline's timer event, made at the first timed wait and kept while the waiter
     /// is recycled (a keep-alive server times every read): pending while `expiresAt` is set.
     @exclusivity(unchecked) private var timer: OpaquePointer?
     /// The green thread parked here, which a kill reaches through `AnyGreenThread.kill`.
-    @exclusivity(unchecked) private var thread: AnyGreenThread?
+    /// Unowned: set only while parked, when the thread's own task keeps it alive.
+    @exclusivity(unchecked) private unowned(unsafe) var thread: AnyGreenThread?
     /// The next waiter of the same green thread (its children in a task group share it).
-    @exclusivity(unchecked) var nextOfThread: Waiter?
+    @exclusivity(unchecked) unowned(unsafe) var nextOfThread: Waiter?
     /// Counts the waits this (recycled) waiter has served, so that a late wake-up meant
     /// for an earlier wait is recognised and dropped.
     @exclusivity(unchecked) private(set) var generation: UInt64 = 0
@@ -77,7 +80,7 @@ final class Waiter: @unchecked Sendable {
     @exclusivity(unchecked) private var wakePromised = false
 
     // Links in a primitive's `WaiterList`, guarded by that primitive's lock.
-    @exclusivity(unchecked) var listNext: Waiter?
+    @exclusivity(unchecked) unowned(unsafe) var listNext: Waiter?
     @exclusivity(unchecked) unowned(unsafe) var listPrevious: Waiter?
     @exclusivity(unchecked) var isListed = false
     /// What the green thread waits for, for diagnostics.
@@ -120,9 +123,10 @@ final class Waiter: @unchecked Sendable {
     ) async throws {
         let context = WaitContext.current
         let thread = context.thread
+        let task = greenlet_current_task()
         // A kill or a cancellation that came before the park must not be slept through.
         if let thread, thread.isKilled { throw CancellationError() }
-        if Task.isCancelled { throw CancellationError() }
+        if greenlet_task_is_cancelled(task) { throw CancellationError() }
         // Whichever comes first: the call's own deadline or an enclosing `withTimeout`.
         let effective: Deadline?
         if let scoped = context.deadline, deadline == nil || scoped.at < deadline!.at {
@@ -132,14 +136,14 @@ final class Waiter: @unchecked Sendable {
         }
         let waiter = hub.makeWaiter(reason)
         defer { hub.recycle(waiter) }
-        let isChild = thread.map { !$0.isRunningOwnTask } ?? false
+        let isChild = thread.map { $0.ownTask != task } ?? false
         func begin(_ continuation: UnsafeContinuation<Void, any Error>) {
             hub.assertOnHub("park")
             waiter.continuation = continuation
             waiter.thread = thread
             thread?.parked(waiter)
             enroll(waiter)
-            if isChild && Task.isCancelled {
+            if isChild && greenlet_task_is_cancelled(task) {
                 waiter.interrupt(CancellationError())  // cancelled before its handler was in place
             } else if let effective, waiter.isParked {
                 waiter.arm(effective)

@@ -1,16 +1,23 @@
+import CGreenlet
 import Foundation
 import Greenlet
 
 /// `greenlet bench spawn`: what a green thread costs next to an OS thread and an OS
 /// process — spawn and join, one switch (two threads handing a value back and forth
 /// through a pair of one-item `Queue`s; processes through pipes), and memory per parked
-/// one (resident-set growth while they wait; a process's proportional set size).
+/// one (resident-set growth while they wait; a process's proportional set size); and the
+/// same for bare Swift tasks, the floor the runtime sets under a green thread.
 public enum SpawnBenchmark {
     /// One figure of the benchmark, to measure alone (with a profiler, say).
     public enum Figure: String, CaseIterable, Sendable {
         case spawnJoin = "spawn_join_ns"
         case switchTime = "switch_ns"
         case memory = "bytes_per_parked"
+        /// The same three for bare Swift tasks on a hub (the `swift-task` row): the
+        /// runtime's own floor under each green-thread figure.
+        case taskSpawnJoin = "task_spawn_join_ns"
+        case taskSwitch = "task_switch_ns"
+        case taskMemory = "task_bytes_per_parked"
     }
 
     /// - Parameters:
@@ -28,7 +35,8 @@ public enum SpawnBenchmark {
         var green: [(String, Double)] = [("count", Double(count))]
         var threads: [(String, Double)] = [("count", Double(osThreads))]
         var spawned: [(String, Double)] = [("count", Double(processes))]
-        let ordered = [Figure.memory, .spawnJoin, .switchTime].filter(figures.contains)
+        var bare: [(String, Double)] = [("count", Double(count))]
+        let ordered = [Figure.memory, .taskMemory, .spawnJoin, .taskSpawnJoin, .switchTime, .taskSwitch].filter(figures.contains)
         for figure in ordered {
             switch figure {
             case .memory:
@@ -43,10 +51,17 @@ public enum SpawnBenchmark {
                 green.append((figure.rawValue, try greenSwitch(count)))
                 threads.append((figure.rawValue, threadSwitch(osThreads * 10)))
                 if processes > 0 { spawned.append((figure.rawValue, try ProcessSpawnBenchmark.switchTime(processes * 100, executable: executable))) }
+            case .taskMemory:
+                bare.append((Figure.memory.rawValue, try bareBytesPerParked(count)))
+            case .taskSpawnJoin:
+                bare.append((Figure.spawnJoin.rawValue, try bareSpawnJoin(count)))
+            case .taskSwitch:
+                bare.append((Figure.switchTime.rawValue, try bareSwitch(count)))
             }
         }
-        var results: [BenchmarkReport.Row] = [.init(mode: "green", figures: green), .init(mode: "threads", figures: threads)]
-        if processes > 0 { results.append(.init(mode: "processes", figures: spawned)) }
+        // A row per mode measured: each holds its count and at least one figure.
+        let rows = [("green", green), ("threads", threads), ("processes", processes > 0 ? spawned : []), ("swift-task", bare)]
+        let results = rows.filter { $0.1.count > 1 }.map { BenchmarkReport.Row(mode: $0.0, figures: $0.1) }
         return BenchmarkReport(
             benchmark: "spawn",
             parameters: [("count", Double(count)), ("os_threads", Double(osThreads)), ("processes", Double(processes))],
@@ -94,6 +109,57 @@ public enum SpawnBenchmark {
             let after = Measure.residentBytes()
             lot.unparkAll()
             _ = try await joinAll(threads)
+            return Double(after - before) / Double(count)
+        }
+    }
+
+    // The Swift runtime's floor under each figure: bare tasks on the hub, with the hub as
+    // their executor preference as a green thread has it, and nothing of greenlet's own
+    // (no record, no kill, no deadline, no lock).
+
+    static func bareSpawnJoin(_ count: Int) throws -> Double {
+        try Hub.run {
+            let hub = Hub.current!
+            let start = Measure.now()
+            var tasks: [Task<Int, Never>] = []
+            tasks.reserveCapacity(count)
+            for i in 0..<count { tasks.append(Task(executorPreference: hub) { i }) }
+            for task in tasks { _ = await task.value }
+            return Double(Measure.now() - start) / Double(count)
+        }
+    }
+
+    static func bareSwitch(_ roundTrips: Int) throws -> Double {
+        try Hub.run {
+            let hub = Hub.current!
+            let baton = Baton()
+            let echo = Task(executorPreference: hub) {
+                for _ in 0..<roundTrips { await baton.pass() }
+            }
+            let start = Measure.now()
+            for _ in 0..<roundTrips { await baton.pass() }
+            let elapsed = Measure.now() - start
+            baton.release()
+            await echo.value
+            return Double(elapsed) / Double(2 * roundTrips)
+        }
+    }
+
+    static func bareBytesPerParked(_ count: Int) throws -> Double {
+        try Hub.run {
+            let hub = Hub.current!
+            let parked = ParkedContinuations()
+            // The green threads measured before are freed: give their pages back first,
+            // or these tasks would grow into them unseen.
+            malloc_trim(0)
+            let before = Measure.residentBytes()
+            var tasks: [Task<Void, Never>] = []
+            tasks.reserveCapacity(count)
+            for _ in 0..<count { tasks.append(Task(executorPreference: hub) { await parked.park() }) }
+            await yieldNow()
+            let after = Measure.residentBytes()
+            parked.resumeAll()
+            for task in tasks { await task.value }
             return Double(after - before) / Double(count)
         }
     }
@@ -166,5 +232,42 @@ extension SpawnBenchmark {
     /// Runs as one of those children (`bench spawn --child ROLE`).
     public static func serveChild(_ role: ChildRole) {
         ProcessSpawnBenchmark.serve(role)
+    }
+}
+
+/// Two tasks handing the hub to each other through bare continuations, the least a
+/// switch between tasks can cost.
+final class Baton: @unchecked Sendable {
+    private var waiting: UnsafeContinuation<Void, Never>?
+
+    /// Wakes the other task, if it waits, and waits to be woken in turn.
+    func pass() async {
+        let other = waiting
+        waiting = nil
+        await _unsafeInheritExecutor_withUnsafeContinuation { continuation in
+            waiting = continuation
+            other?.resume()
+        }
+    }
+
+    /// Wakes the task left waiting at the end.
+    func release() {
+        let other = waiting
+        waiting = nil
+        other?.resume()
+    }
+}
+
+/// Bare tasks parked on continuations, for their memory.
+final class ParkedContinuations: @unchecked Sendable {
+    private var continuations: [UnsafeContinuation<Void, Never>] = []
+
+    func park() async {
+        await _unsafeInheritExecutor_withUnsafeContinuation { continuations.append($0) }
+    }
+
+    func resumeAll() {
+        for continuation in continuations { continuation.resume() }
+        continuations = []
     }
 }
