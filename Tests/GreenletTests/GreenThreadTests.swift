@@ -18,6 +18,35 @@ struct GreenThreadTests {
         #expect(values == [7, 7, 7, 7])
     }
 
+    struct Wide: Sendable, Equatable {
+        let name: String
+        let numbers: [Int]
+        let a, b, c: Int
+    }
+
+    /// The outcome is kept type-erased: values of every shape come back as they went,
+    /// existentials and optionals included, through `value` and through `result`.
+    @Test func joinReturnsValuesOfEveryShape() async throws {
+        let (wide, optional, none, existential, error, finished) = try await onHub {
+            () async throws -> (Wide, Int?, String?, String, Bool, Bool) in
+            let wide = spawn { Wide(name: "wide", numbers: [1, 2, 3], a: 4, b: 5, c: 6) }
+            let optional = spawn { () -> Int? in 7 }
+            let none = spawn { () -> String? in nil }
+            let existential = spawn { () -> any Sendable in "opened" }
+            let failing = spawn { () -> any Error & Sendable in Boom() }
+            let opened = try await existential.value as? String ?? "not a String"
+            let error = try await failing.value is Boom
+            let finished = wide.isFinished
+            return (try await wide.value, try await optional.value, try await none.value, opened, error, finished && wide.result != nil)
+        }
+        #expect(wide == Wide(name: "wide", numbers: [1, 2, 3], a: 4, b: 5, c: 6))
+        #expect(optional == 7)
+        #expect(none == nil)
+        #expect(existential == "opened")
+        #expect(error)
+        #expect(finished)
+    }
+
     @Test func joinRethrowsTheError() async throws {
         let error = try await onHub { () async throws -> Boom? in
             let worker = spawn { () async throws -> Int in throw Boom() }

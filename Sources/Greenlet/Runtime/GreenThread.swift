@@ -113,7 +113,10 @@ public class AnyGreenThread: @unchecked Sendable {
 
 /// A handle on a green thread: join it with `value`, stop it with `kill()`.
 public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable {
-    @exclusivity(unchecked) @usableFromInline var result: Result<T, any Error>?
+    /// How it ended, type-erased: a stored `Result<T, any Error>?` would be destroyed by
+    /// the generic class's deinit, which looks up the metadata of both generic types on
+    /// every spawn (~750 instructions); an existential destroys itself through its type.
+    @exclusivity(unchecked) @usableFromInline var outcome: GreenThreadOutcome?
     /// Made by the first joiner that has to wait: most green threads are joined after
     /// they end, or never.
     @exclusivity(unchecked) @usableFromInline var joiners: ParkingLot?
@@ -125,8 +128,26 @@ public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable
         super.init(hub: hub, name: name, fileID: fileID, line: line)
     }
 
+    /// The value of an outcome, which holds a `T`: `as! T` would cost a dynamic cast,
+    /// ~800 instructions, where opening the existential and taking its bits costs a copy.
+    /// When `T` is itself an existential, the opened type is the value's own: cast then.
+    @inlinable
+    static func unwrap<Stored: Sendable>(_ value: Stored) -> T {
+        Stored.self == T.self ? unsafeBitCast(value, to: T.self) : value as! T
+    }
+
     /// True once the green thread has returned or thrown.
-    public var isFinished: Bool { result != nil }
+    public var isFinished: Bool { outcome != nil }
+
+    /// Its value or error, once it has ended.
+    @inlinable
+    var result: Result<T, any Error>? {
+        switch outcome {
+        case nil: nil
+        case .value(let value)?: .success(Self.unwrap(value))
+        case .failure(let error)?: .failure(error)
+        }
+    }
 
     /// Waits for the green thread to end and returns its value or rethrows its error
     /// (`CancellationError` when it was killed).
@@ -135,7 +156,7 @@ public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable
     @inlinable
     public var value: T {
         get async throws {
-            while result == nil {
+            while outcome == nil {
                 if joiners == nil { joiners = ParkingLot("join") }
                 try await joiners!.park()
             }
@@ -157,13 +178,11 @@ public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable
         let task = context.bind {
             Task(executorPreference: hub) { [self] in
                 running()
-                let outcome: Result<T, any Error>
                 do {
-                    outcome = .success(try await body())
+                    outcome = .value(try await body())
                 } catch {
                     outcome = .failure(error)
                 }
-                result = outcome
                 ended()
                 joiners?.unparkAll()
                 onFinish?()
@@ -171,6 +190,13 @@ public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable
         }
         started(task)
     }
+}
+
+/// How a green thread ended, whatever its result type.
+@usableFromInline
+enum GreenThreadOutcome {
+    case value(any Sendable)
+    case failure(any Error)
 }
 
 /// Starts `body` as a new green thread on the calling green thread's hub. It first runs
