@@ -100,7 +100,6 @@ let package = Package(
         .target(
             name: "GreenletTools",
             dependencies: [
-                "CGreenlet",
                 "Greenlet",
                 "GreenletLocks",
                 "GreenletHTTP",

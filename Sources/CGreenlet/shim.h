@@ -2,11 +2,9 @@
 #define GREENLET_C_SHIM_H
 
 // What Swift cannot reach directly through Glibc: errno as a plain call, accept4, the
-// socket and eventfd macros, malloc_trim, and the Swift runtime's current task and its
-// cancellation.
+// socket and eventfd macros, and the Swift runtime's current task and its cancellation.
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>

@@ -24,8 +24,8 @@ struct GreenThreadTests {
         let a, b, c: Int
     }
 
-    /// The outcome is kept type-erased: values of every shape come back as they went,
-    /// existentials and optionals included, through `value` and through `result`.
+    /// Values of every shape come back as they went, existentials and optionals (a nil
+    /// one too) included, through `value` and through `result`.
     @Test func joinReturnsValuesOfEveryShape() async throws {
         let (wide, optional, none, existential, error, finished) = try await onHub {
             () async throws -> (Wide, Int?, String?, String, Bool, Bool) in

@@ -10,16 +10,16 @@ public class AnyGreenThread: @unchecked Sendable {
     /// The name given at spawn, if any.
     let givenName: String?
     private let fileID: StaticString
-    private let line: UInt
-    @exclusivity(unchecked) private var task: Task<Void, Never>?
+    // The small fields fill the padding after `fileID`'s flag byte.
     /// Set on the hub by `kill`; every later wait throws at once.
     @exclusivity(unchecked) private(set) var isKilled = false
     @exclusivity(unchecked) private(set) var isDone = false
+    private let line: UInt32
+    /// Its own task, to tell it from its structured children, which share its
+    /// `WaitContext`; set at spawn, cleared when it ends.
+    @exclusivity(unchecked) private var task: Task<Void, Never>?
     /// When it was spawned, on `MonotonicClock`.
     @exclusivity(unchecked) private(set) var startedAt: UInt64 = 0
-    /// The green thread's own task, to tell it from its structured children, which share
-    /// its `WaitContext`; set when it starts running, cleared when it ends.
-    @exclusivity(unchecked) @usableFromInline var ownTask: UnsafeRawPointer?
     /// The waits in progress: one, or several when task-group children share the thread.
     /// Unowned, as a `WaiterList`'s links are: a parked waiter is kept alive by its park.
     @exclusivity(unchecked) private unowned(unsafe) var firstParked: Waiter?
@@ -33,7 +33,7 @@ public class AnyGreenThread: @unchecked Sendable {
         self.hub = hub
         self.givenName = name
         self.fileID = fileID
-        self.line = line
+        self.line = UInt32(truncatingIfNeeded: line)
     }
 
     /// A name for diagnostics, given at spawn or derived from the spawn site.
@@ -96,16 +96,19 @@ public class AnyGreenThread: @unchecked Sendable {
     /// Called first thing in its own task.
     @usableFromInline
     func running() {
-        let task = greenlet_current_task()
-        ownTask = task
-        hub.watchdog?.track(self, task: task!)
+        assert(ownTask == greenlet_current_task(), "a Task's handle is its task's address")
+        if let watchdog = hub.watchdog { watchdog.track(self, task: greenlet_current_task()!) }
+    }
+
+    /// Its own task's address, while it runs.
+    var ownTask: UnsafeRawPointer? {
+        task.map { unsafeBitCast($0, to: UnsafeRawPointer.self) }
     }
 
     @usableFromInline
     func ended() {
         isDone = true
-        if let ownTask { hub.watchdog?.untrack(task: ownTask) }
-        ownTask = nil
+        if let watchdog = hub.watchdog, let ownTask { watchdog.untrack(task: ownTask) }
         hub.unregister(self)
         task = nil
     }
@@ -113,10 +116,7 @@ public class AnyGreenThread: @unchecked Sendable {
 
 /// A handle on a green thread: join it with `value`, stop it with `kill()`.
 public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable {
-    /// How it ended, type-erased: a stored `Result<T, any Error>?` would be destroyed by
-    /// the generic class's deinit, which looks up the metadata of both generic types on
-    /// every spawn (~750 instructions); an existential destroys itself through its type.
-    @exclusivity(unchecked) @usableFromInline var outcome: GreenThreadOutcome?
+    @exclusivity(unchecked) @usableFromInline var result: Result<T, any Error>?
     /// Made by the first joiner that has to wait: most green threads are joined after
     /// they end, or never.
     @exclusivity(unchecked) @usableFromInline var joiners: ParkingLot?
@@ -128,26 +128,8 @@ public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable
         super.init(hub: hub, name: name, fileID: fileID, line: line)
     }
 
-    /// The value of an outcome, which holds a `T`: `as! T` would cost a dynamic cast,
-    /// ~800 instructions, where opening the existential and taking its bits costs a copy.
-    /// When `T` is itself an existential, the opened type is the value's own: cast then.
-    @inlinable
-    static func unwrap<Stored: Sendable>(_ value: Stored) -> T {
-        Stored.self == T.self ? unsafeBitCast(value, to: T.self) : value as! T
-    }
-
     /// True once the green thread has returned or thrown.
-    public var isFinished: Bool { outcome != nil }
-
-    /// Its value or error, once it has ended.
-    @inlinable
-    var result: Result<T, any Error>? {
-        switch outcome {
-        case nil: nil
-        case .value(let value)?: .success(Self.unwrap(value))
-        case .failure(let error)?: .failure(error)
-        }
-    }
+    public var isFinished: Bool { result != nil }
 
     /// Waits for the green thread to end and returns its value or rethrows its error
     /// (`CancellationError` when it was killed).
@@ -156,7 +138,7 @@ public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable
     @inlinable
     public var value: T {
         get async throws {
-            while outcome == nil {
+            while result == nil {
                 if joiners == nil { joiners = ParkingLot("join") }
                 try await joiners!.park()
             }
@@ -178,11 +160,13 @@ public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable
         let task = context.bind {
             Task(executorPreference: hub) { [self] in
                 running()
+                let outcome: Result<T, any Error>
                 do {
-                    outcome = .value(try await body())
+                    outcome = .success(try await body())
                 } catch {
                     outcome = .failure(error)
                 }
+                result = outcome
                 ended()
                 joiners?.unparkAll()
                 onFinish?()
@@ -190,13 +174,6 @@ public final class GreenThread<T: Sendable>: AnyGreenThread, @unchecked Sendable
         }
         started(task)
     }
-}
-
-/// How a green thread ended, whatever its result type.
-@usableFromInline
-enum GreenThreadOutcome {
-    case value(any Sendable)
-    case failure(any Error)
 }
 
 /// Starts `body` as a new green thread on the calling green thread's hub. It first runs

@@ -73,18 +73,21 @@ final class Waiter: @unchecked Sendable {
     /// for an earlier wait is recognised and dropped.
     @exclusivity(unchecked) private(set) var generation: UInt64 = 0
     @exclusivity(unchecked) private var expiry = Expiry.wake
-    /// When the armed timer fires, for diagnostics; 0 without a timer.
-    @exclusivity(unchecked) private(set) var expiresAt: UInt64 = 0
+    // The small fields fill the padding after `expiry`'s tag byte: one waiter per parked
+    // green thread, kept to a 144-byte heap block.
     /// A kill or deadline came after a waker on another thread had taken the waiter out
     /// of its site: the wake-up is on its way and wins.
     @exclusivity(unchecked) private var wakePromised = false
+    /// In a primitive's `WaiterList`, guarded by that primitive's lock.
+    @exclusivity(unchecked) var isListed = false
+    /// What the green thread waits for, for diagnostics.
+    @exclusivity(unchecked) var reason: WaitReason
+    /// When the armed timer fires, for diagnostics; 0 without a timer.
+    @exclusivity(unchecked) private(set) var expiresAt: UInt64 = 0
 
     // Links in a primitive's `WaiterList`, guarded by that primitive's lock.
     @exclusivity(unchecked) unowned(unsafe) var listNext: Waiter?
     @exclusivity(unchecked) unowned(unsafe) var listPrevious: Waiter?
-    @exclusivity(unchecked) var isListed = false
-    /// What the green thread waits for, for diagnostics.
-    @exclusivity(unchecked) var reason: WaitReason
 
     init(hub: Hub, reason: WaitReason) {
         self.hub = hub

@@ -1,4 +1,3 @@
-import CGreenlet
 import Foundation
 import Greenlet
 
@@ -36,13 +35,19 @@ public enum SpawnBenchmark {
         var threads: [(String, Double)] = [("count", Double(osThreads))]
         var spawned: [(String, Double)] = [("count", Double(processes))]
         var bare: [(String, Double)] = [("count", Double(count))]
-        let ordered = [Figure.memory, .taskMemory, .spawnJoin, .taskSpawnJoin, .switchTime, .taskSwitch].filter(figures.contains)
+        let memory = Figure.memory.rawValue
+        let parked = try bytesPerParked(count, green: figures.contains(.memory), tasks: figures.contains(.taskMemory))
+        if let bytes = parked.green {
+            green.append((memory, bytes))
+            threads.append((memory, threadBytesPerParked(osThreads)))
+            if processes > 0 { spawned.append((memory, try ProcessSpawnBenchmark.bytesPerParked(processes, executable: executable))) }
+        }
+        if let bytes = parked.tasks { bare.append((memory, bytes)) }
+        let ordered = [Figure.spawnJoin, .taskSpawnJoin, .switchTime, .taskSwitch].filter(figures.contains)
         for figure in ordered {
             switch figure {
-            case .memory:
-                green.append((figure.rawValue, try greenBytesPerParked(count)))
-                threads.append((figure.rawValue, threadBytesPerParked(osThreads)))
-                if processes > 0 { spawned.append((figure.rawValue, try ProcessSpawnBenchmark.bytesPerParked(processes, executable: executable))) }
+            case .memory, .taskMemory:
+                break  // measured above
             case .spawnJoin:
                 green.append((figure.rawValue, try greenSpawnJoin(count)))
                 threads.append((figure.rawValue, threadSpawnJoin(osThreads)))
@@ -51,8 +56,6 @@ public enum SpawnBenchmark {
                 green.append((figure.rawValue, try greenSwitch(count)))
                 threads.append((figure.rawValue, threadSwitch(osThreads * 10)))
                 if processes > 0 { spawned.append((figure.rawValue, try ProcessSpawnBenchmark.switchTime(processes * 100, executable: executable))) }
-            case .taskMemory:
-                bare.append((Figure.memory.rawValue, try bareBytesPerParked(count)))
             case .taskSpawnJoin:
                 bare.append((Figure.spawnJoin.rawValue, try bareSpawnJoin(count)))
             case .taskSwitch:
@@ -98,21 +101,6 @@ public enum SpawnBenchmark {
         }
     }
 
-    static func greenBytesPerParked(_ count: Int) throws -> Double {
-        try Hub.run {
-            let lot = ParkingLot("bench")
-            let before = Measure.residentBytes()
-            var threads: [GreenThread<Void>] = []
-            threads.reserveCapacity(count)
-            for _ in 0..<count { threads.append(spawn { try await lot.park() }) }
-            await yieldNow()
-            let after = Measure.residentBytes()
-            lot.unparkAll()
-            _ = try await joinAll(threads)
-            return Double(after - before) / Double(count)
-        }
-    }
-
     // The Swift runtime's floor under each figure: bare tasks on the hub, with the hub as
     // their executor preference as a green thread has it, and nothing of greenlet's own
     // (no record, no kill, no deadline, no lock).
@@ -145,22 +133,37 @@ public enum SpawnBenchmark {
         }
     }
 
-    static func bareBytesPerParked(_ count: Int) throws -> Double {
-        try Hub.run {
+    /// Resident-set growth per parked green thread and per parked bare task. The tasks
+    /// park while the green threads still wait, so each grows the heap afresh instead
+    /// of reusing blocks the other freed.
+    static func bytesPerParked(_ count: Int, green: Bool, tasks: Bool) throws -> (green: Double?, tasks: Double?) {
+        guard green || tasks else { return (nil, nil) }
+        return try Hub.run {
             let hub = Hub.current!
+            var figures: (green: Double?, tasks: Double?) = (nil, nil)
+            let lot = ParkingLot("bench")
+            var threads: [GreenThread<Void>] = []
+            if green {
+                let before = Measure.residentBytes()
+                threads.reserveCapacity(count)
+                for _ in 0..<count { threads.append(spawn { try await lot.park() }) }
+                await yieldNow()
+                figures.green = Double(Measure.residentBytes() - before) / Double(count)
+            }
             let parked = ParkedContinuations()
-            // The green threads measured before are freed: give their pages back first,
-            // or these tasks would grow into them unseen.
-            malloc_trim(0)
-            let before = Measure.residentBytes()
-            var tasks: [Task<Void, Never>] = []
-            tasks.reserveCapacity(count)
-            for _ in 0..<count { tasks.append(Task(executorPreference: hub) { await parked.park() }) }
-            await yieldNow()
-            let after = Measure.residentBytes()
+            var bare: [Task<Void, Never>] = []
+            if tasks {
+                let before = Measure.residentBytes()
+                bare.reserveCapacity(count)
+                for _ in 0..<count { bare.append(Task(executorPreference: hub) { await parked.park() }) }
+                await yieldNow()
+                figures.tasks = Double(Measure.residentBytes() - before) / Double(count)
+            }
+            lot.unparkAll()
+            _ = try await joinAll(threads)
             parked.resumeAll()
-            for task in tasks { await task.value }
-            return Double(after - before) / Double(count)
+            for task in bare { await task.value }
+            return figures
         }
     }
 
