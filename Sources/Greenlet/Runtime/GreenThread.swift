@@ -10,7 +10,8 @@ public class AnyGreenThread: @unchecked Sendable {
     /// The name given at spawn, if any.
     let givenName: String?
     private let fileID: StaticString
-    // The small fields fill the padding after `fileID`'s flag byte.
+    // The small fields fill the padding after `fileID`'s flag byte: the record of a
+    // green thread takes a 144-byte heap block (`malloc_usable_size` 136).
     /// Set on the hub by `kill`; every later wait throws at once.
     @exclusivity(unchecked) private(set) var isKilled = false
     @exclusivity(unchecked) private(set) var isDone = false
@@ -97,7 +98,7 @@ public class AnyGreenThread: @unchecked Sendable {
     @usableFromInline
     func running() {
         assert(ownTask == greenlet_current_task(), "a Task's handle is its task's address")
-        if let watchdog = hub.watchdog { watchdog.track(self, task: greenlet_current_task()!) }
+        if let watchdog = hub.watchdog, let ownTask { watchdog.track(self, task: ownTask) }
     }
 
     /// Its own task's address, while it runs.

@@ -74,7 +74,7 @@ final class Waiter: @unchecked Sendable {
     @exclusivity(unchecked) private(set) var generation: UInt64 = 0
     @exclusivity(unchecked) private var expiry = Expiry.wake
     // The small fields fill the padding after `expiry`'s tag byte: one waiter per parked
-    // green thread, kept to a 144-byte heap block.
+    // green thread, in a 144-byte heap block (`malloc_usable_size` 136).
     /// A kill or deadline came after a waker on another thread had taken the waiter out
     /// of its site: the wake-up is on its way and wins.
     @exclusivity(unchecked) private var wakePromised = false

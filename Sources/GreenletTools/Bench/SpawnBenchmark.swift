@@ -43,25 +43,18 @@ public enum SpawnBenchmark {
             if processes > 0 { spawned.append((memory, try ProcessSpawnBenchmark.bytesPerParked(processes, executable: executable))) }
         }
         if let bytes = parked.tasks { bare.append((memory, bytes)) }
-        let ordered = [Figure.spawnJoin, .taskSpawnJoin, .switchTime, .taskSwitch].filter(figures.contains)
-        for figure in ordered {
-            switch figure {
-            case .memory, .taskMemory:
-                break  // measured above
-            case .spawnJoin:
-                green.append((figure.rawValue, try greenSpawnJoin(count)))
-                threads.append((figure.rawValue, threadSpawnJoin(osThreads)))
-                if processes > 0 { spawned.append((figure.rawValue, try ProcessSpawnBenchmark.spawnJoin(processes, executable: executable))) }
-            case .switchTime:
-                green.append((figure.rawValue, try greenSwitch(count)))
-                threads.append((figure.rawValue, threadSwitch(osThreads * 10)))
-                if processes > 0 { spawned.append((figure.rawValue, try ProcessSpawnBenchmark.switchTime(processes * 100, executable: executable))) }
-            case .taskSpawnJoin:
-                bare.append((Figure.spawnJoin.rawValue, try bareSpawnJoin(count)))
-            case .taskSwitch:
-                bare.append((Figure.switchTime.rawValue, try bareSwitch(count)))
-            }
+        if figures.contains(.spawnJoin) {
+            green.append((Figure.spawnJoin.rawValue, try greenSpawnJoin(count)))
+            threads.append((Figure.spawnJoin.rawValue, threadSpawnJoin(osThreads)))
+            if processes > 0 { spawned.append((Figure.spawnJoin.rawValue, try ProcessSpawnBenchmark.spawnJoin(processes, executable: executable))) }
         }
+        if figures.contains(.taskSpawnJoin) { bare.append((Figure.spawnJoin.rawValue, try bareSpawnJoin(count))) }
+        if figures.contains(.switchTime) {
+            green.append((Figure.switchTime.rawValue, try greenSwitch(count)))
+            threads.append((Figure.switchTime.rawValue, threadSwitch(osThreads * 10)))
+            if processes > 0 { spawned.append((Figure.switchTime.rawValue, try ProcessSpawnBenchmark.switchTime(processes * 100, executable: executable))) }
+        }
+        if figures.contains(.taskSwitch) { bare.append((Figure.switchTime.rawValue, try bareSwitch(count))) }
         // A row per mode measured: each holds its count and at least one figure.
         let rows = [("green", green), ("threads", threads), ("processes", processes > 0 ? spawned : []), ("swift-task", bare)]
         let results = rows.filter { $0.1.count > 1 }.map { BenchmarkReport.Row(mode: $0.0, figures: $0.1) }
