@@ -88,7 +88,9 @@ public final class Crawler: Sendable {
             // Results stopped early without an interrupt: the producer failed (no thread
             // or process could start); its error ends the crawl.
             if !summary.interrupted && summary.crawled < lines.count { try await producer.value }
-            producer.kill()
+            // Interrupted, the crawl ends at once; else its workers end once the jobs
+            // run out, and it waits for them, leaving nothing running behind it.
+            if summary.interrupted { producer.kill() } else { _ = try? await producer.value }
             return summary
         }
         summary.seconds = Double(MonotonicClock.now() - started) / 1e9
@@ -108,10 +110,19 @@ public final class Crawler: Sendable {
             }
             try await pool.joinAll()
         case .sequential, .threads:
-            for _ in 0..<workers {
-                let thread = try OSThread.start(blocking: [SIGINT, SIGTERM]) { [self] in fetchOnThread(jobs, into: results) }
-                pthread_detach(thread)
+            // Joined, not detached: a thread that still held the crawler (and its TLS
+            // context) as the process exits would free it after OpenSSL's exit-time
+            // cleanup, and crash.
+            var threads: [pthread_t] = []
+            do {
+                for _ in 0..<workers {
+                    threads.append(try OSThread.start(blocking: [SIGINT, SIGTERM]) { [self] in fetchOnThread(jobs, into: results) })
+                }
+            } catch {
+                threads.forEach { pthread_detach($0) }
+                throw error
             }
+            for thread in threads { _ = try await blocking { pthread_join(thread, nil) } }
         case .processes:
             let group = Group()
             for _ in 0..<workers {
