@@ -39,6 +39,7 @@ bench: release
 	GREENLET_BIN=$(BIN_RELEASE)/greenlet bash Scripts/bench-spawn.sh
 	GREENLET_BIN=$(BIN_RELEASE)/greenlet bash Scripts/bench-echo-threads.sh
 	GREENLET_BIN=$(BIN_RELEASE)/greenlet bash Scripts/bench-http.sh
+	GREENLET_BIN=$(BIN_RELEASE)/greenlet bash Scripts/bench-crawl.sh
 
 # libFuzzer over the HTTP parsers (Sources/HTTPParserFuzz), for FUZZ_SECONDS. It builds in
 # its own scratch path with the sanitizers; the corpus grows in .build-fuzz, seeded from

@@ -173,16 +173,29 @@ start_redis() {
   die "redis-server did not start: $(tail -c 500 "$work/redis.log")"
 }
 
-# Python with gevent from PyPI, in a virtual environment in .build-venv made on first
-# use (relative to the package root, where the callers run); prints its path.
+# Python with gevent and any other PyPI packages named (their import names), in a
+# virtual environment in .build-venv made on first use (relative to the package root,
+# where the callers run); installs what is missing and prints its path.
 gevent_python() {
-  local venv=.build-venv
-  if ! "$venv/bin/python" -c "import gevent" 2>/dev/null; then
-    echo "installing gevent into $venv" >&2
-    python3 -m venv "$venv" >&2 || { echo "python3 -m venv failed (Debian: apt-get install python3-venv)" >&2; return 1; }
-    "$venv/bin/pip" install -q gevent >&2 || { echo "pip install gevent failed" >&2; return 1; }
+  local venv=.build-venv package missing=()
+  for package in gevent "$@"; do
+    "$venv/bin/python" -c "import $package" 2>/dev/null || missing+=("$package")
+  done
+  if ((${#missing[@]})); then
+    echo "installing ${missing[*]} into $venv" >&2
+    [ -x "$venv/bin/python" ] ||
+      python3 -m venv "$venv" >&2 || { echo "python3 -m venv failed (Debian: apt-get install python3-venv)" >&2; return 1; }
+    "$venv/bin/pip" install -q "${missing[@]}" >&2 || { echo "pip install ${missing[*]} failed" >&2; return 1; }
   fi
   echo "$venv/bin/python"
+}
+
+# go_peer OUT SOURCE: builds the Go program SOURCE into OUT, with Debian's golang-go
+# installed first when go is missing; its build cache under $work unless GOCACHE is set.
+# Uses the caller's $work directory and die.
+go_peer() {
+  command -v go >/dev/null 2>&1 || apt_install golang-go
+  GOCACHE=${GOCACHE:-$work/go-cache} go build -o "$1" "$2" || die "go build $2 failed"
 }
 
 # What a comparison script starts with: the greenlet binary ($greenlet), a work directory

@@ -24,7 +24,7 @@
 # about 8 GB. Every run is bounded in time.
 set -euo pipefail
 # shellcheck source=Scripts/bench-lib.sh
-source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, gevent_python, apt_install, run_bounded, stop_bounded
+source "$(dirname "$0")/bench-lib.sh"  # absolute_greenlet_bin, greenlet_binary, gevent_python, go_peer, run_bounded, stop_bounded
 absolute_greenlet_bin
 cd "$(dirname "$0")/.."
 
@@ -39,11 +39,7 @@ work=$(mktemp -d)
 trap 'stop_bounded; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
-case " $CONTENDERS " in *" go "*)
-  command -v go >/dev/null 2>&1 || apt_install golang-go
-  GOCACHE=${GOCACHE:-$work/go-cache} go build -o "$work/spawn-go" Scripts/spawn-peers/spawn.go ||
-    die "go build Scripts/spawn-peers/spawn.go failed"
-esac
+case " $CONTENDERS " in *" go "*) go_peer "$work/spawn-go" Scripts/spawn-peers/spawn.go ;; esac
 case " $CONTENDERS " in *" py-greenlet "* | *" gevent "*)
   python=$(gevent_python) || die "no Python with gevent and greenlet"
 esac
