@@ -44,6 +44,8 @@ let package = Package(
             path: "Sources/CHiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // zlib, for the gzip and deflate content codings.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The lock every module shares state between OS threads with (pthread-backed, so
         // ThreadSanitizer sees it).
         .target(name: "GreenletLocks", swiftSettings: swiftSettings),
@@ -61,7 +63,7 @@ let package = Package(
         // HTTP/1.1 parsing and serialization over bytes only (sans-I/O).
         .target(
             name: "GreenletHTTP",
-            dependencies: [.product(name: "HTTPTypes", package: "swift-http-types")],
+            dependencies: ["CZlib", .product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: swiftSettings
         ),
         // TLS sessions over bytes only (sans-I/O, OpenSSL memory BIOs), and SHA-256.
@@ -107,6 +109,7 @@ let package = Package(
                 "GreenletRedis",
                 "GreenletStreams",
                 "GreenletTLS",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
@@ -118,6 +121,7 @@ let package = Package(
             name: "greenlet",
             dependencies: [
                 "Greenlet",
+                "GreenletClient",
                 "GreenletTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

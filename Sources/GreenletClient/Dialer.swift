@@ -14,11 +14,14 @@ public protocol Dialer: Sendable {
 }
 
 extension Dialer {
-    /// A stream to `url`'s origin, with TLS for https.
-    func connect(to url: HTTPURL, deadline: UInt64?) async throws -> any ByteStream {
-        let stream = try await connectTCP(host: url.host, port: url.port, deadline: deadline)
+    /// A stream to `url`'s origin, with TLS for https. Through `proxy`, an http stream is
+    /// one to the proxy, which the request then names the URL to; an https one is a
+    /// tunnel through it, with TLS to the origin inside.
+    func connect(to url: HTTPURL, via proxy: ProxySettings.Proxy?, deadline: UInt64?) async throws -> any ByteStream {
+        let stream = try await connectTCP(host: proxy?.host ?? url.host, port: proxy?.port ?? url.port, deadline: deadline)
         guard url.scheme == .https else { return stream }
         do {
+            if let proxy { try await ProxyTunnel.open(over: stream, to: url, authorization: proxy.authorization) }
             return try await TLSStream.handshake(over: stream, context: tls, serverName: url.host)
         } catch {
             stream.close()

@@ -14,6 +14,8 @@ public enum FetchError: Error, Equatable, CustomStringConvertible {
     /// The bytes were not HTTP, or stopped before the message said it would end.
     case malformedResponse(String)
     case tls(TLSError)
+    /// The proxy would not open a tunnel to the origin.
+    case proxy(String)
     /// The sink could not take the body (a full disk, say).
     case sink(String)
     /// Anything else the network said.
@@ -29,10 +31,24 @@ public enum FetchError: Error, Equatable, CustomStringConvertible {
         case .tooManyRedirects: "too many redirects"
         case .malformedResponse(let why): "malformed response: \(why)"
         case .tls(let error): error.description
+        case .proxy(let why): "proxy: \(why)"
         case .sink(let why): why
         case .network(let why): why
         }
     }
+
+    /// A failure of the connection rather than of the answer, which another attempt may
+    /// get past: refused, reset, timed out, closed before or in the middle of a response.
+    public var isTransient: Bool {
+        switch self {
+        case .connectionRefused, .connectionReset, .timedOut, .network: true
+        case .malformedResponse(let why): why == Self.closedBeforeResponse || why == HTTPParseError.unexpectedEndOfInput.description
+        default: false
+        }
+    }
+
+    /// Why a response that never began failed.
+    static let closedBeforeResponse = "connection closed before a response"
 
     /// The fetch error for whatever a stream, parser or TLS session threw.
     init(_ error: any Error) {

@@ -22,12 +22,26 @@ public final class HTTPClient: @unchecked Sendable {
         /// Idle connections kept per origin.
         public var maxIdlePerOrigin: Int
         public var userAgent: String
+        /// Sent with every request after the client's own fields, replacing or removing
+        /// those of the same name.
+        public var headers: [RequestHeader]
+        /// Ask for gzip and deflate, and hand the sink the decoded body, as `curl
+        /// --compressed` does.
+        public var compressed: Bool
+        /// The proxies to go through, by scheme and host; nil for none.
+        public var proxies: ProxySettings?
 
-        public init(timeout: Double = 30, maxRedirects: Int = 5, maxIdlePerOrigin: Int = 32, userAgent: String = "greenlet/0.1.0") {
+        public init(
+            timeout: Double = 30, maxRedirects: Int = 5, maxIdlePerOrigin: Int = 32, userAgent: String = "greenlet/0.1.0",
+            headers: [RequestHeader] = [], compressed: Bool = false, proxies: ProxySettings? = nil
+        ) {
             self.timeout = timeout
             self.maxRedirects = maxRedirects
             self.maxIdlePerOrigin = maxIdlePerOrigin
             self.userAgent = userAgent
+            self.headers = headers
+            self.compressed = compressed
+            self.proxies = proxies
         }
     }
 
@@ -38,12 +52,17 @@ public final class HTTPClient: @unchecked Sendable {
         /// The last status received, also when the fetch then failed.
         public var status: Int?
         public var error: FetchError?
+        /// The last response's `Retry-After`, as received.
+        public var retryAfter: String?
     }
 
     private let dialer: any Dialer
     private let options: Options
     private let cache: ConnectionCache
-    private static let hostName = HTTPField.Name("Host")!
+    static let hostName = HTTPField.Name("Host")!
+    /// Fields of `headers` never sent to a host other than the first URL's, as curl does
+    /// not: a redirect must not hand the credentials to whoever it points at.
+    private static let credentialFields: [HTTPField.Name] = [.authorization, .cookie]
 
     public init(dialer: any Dialer, options: Options = Options()) {
         self.dialer = dialer
@@ -60,14 +79,16 @@ public final class HTTPClient: @unchecked Sendable {
     /// Never throws: a failure is the report's `error`.
     public func get(_ url: HTTPURL, into sink: any ResponseSink) async -> Report {
         var report = Report()
+        let firstHost = url.host
         let deadline = MonotonicClock.deadline(after: options.timeout)
         var url = url
         var seen: Set<HTTPURL> = [url]
         do {
             while true {
-                var response = try await request(url, deadline: deadline)
+                var response = try await request(url, toFirstHost: url.host == firstHost, deadline: deadline)
                 report.finalURL = url
                 report.status = response.head.status.code
+                report.retryAfter = response.head.headerFields[.retryAfter]
                 if let next = try redirect(from: url, response.head) {
                     try await response.drain()
                     recycle(&response, url)
@@ -98,20 +119,52 @@ public final class HTTPClient: @unchecked Sendable {
             }
         }
         try await sinking { try await sink.begin(response.head, url: url) }
+        let decoder = options.compressed ? response.head.headerFields[.contentEncoding].flatMap(ContentDecoder.init) : nil
+        var fed = false
         while let piece = try await response.nextBodyPiece() {
-            try await sinking { try await sink.append(piece) }
+            guard let decoder else {
+                try await sinking { try await sink.append(piece) }
+                continue
+            }
+            fed = true
+            decoder.feed(piece)
+            while let decoded = try decoding(decoder.next, on: response) {
+                try await sinking { try await sink.append(decoded) }
+            }
         }
+        // A body-less answer (a 204, a HEAD's) may name a coding it never applied.
+        if let decoder, fed { try decoding(decoder.finish, on: response) }
         recycle(&response, url)
         try await sinking { try await sink.finish() }
     }
 
+    /// A body that does not decode is the server's fault: a malformed response, and the
+    /// connection is dropped with the rest of it.
+    private func decoding<T>(_ step: () throws(ContentDecodingError) -> T, on response: Response) throws -> T {
+        do {
+            return try step()
+        } catch {
+            response.stream.close()
+            throw FetchError.malformedResponse(error.description)
+        }
+    }
+
     /// Sends the request and reads the response's head, on a cached connection when there
     /// is one (again on a new one if the server had closed it).
-    private func request(_ url: HTTPURL, deadline: UInt64) async throws -> Response {
-        var head = HTTPRequestHead(method: .get, target: url.target)
+    private func request(_ url: HTTPURL, toFirstHost: Bool, deadline: UInt64) async throws -> Response {
+        let proxy = options.proxies?.proxy(for: url)
+        // Plain http through a proxy names the whole URL to it (RFC 9112 §3.2.2); https
+        // goes through a tunnel, where the request is the origin's own.
+        let forwarded = proxy != nil && url.scheme == .http
+        var head = HTTPRequestHead(method: .get, target: forwarded ? url.description : url.target)
         head.headerFields.append(HTTPField(name: Self.hostName, value: url.authority))
+        if forwarded, let authorization = proxy?.authorization { head.headerFields[.proxyAuthorization] = authorization }
         head.headerFields[.userAgent] = options.userAgent
         head.headerFields[.accept] = "*/*"
+        if options.compressed { head.headerFields[.acceptEncoding] = ContentDecoder.acceptEncoding }
+        for header in options.headers where toFirstHost || !Self.credentialFields.contains(header.name) {
+            head.headerFields[header.name] = header.value
+        }
         var bytes: [UInt8] = []
         HTTPSerializer.append(head, to: &bytes)
         if let cached = cache.take(for: url) {
@@ -124,7 +177,7 @@ public final class HTTPClient: @unchecked Sendable {
                 cached.close()
             }
         }
-        var response = Response(stream: try await dialer.connect(to: url, deadline: deadline))
+        var response = Response(stream: try await dialer.connect(to: url, via: proxy, deadline: deadline))
         do {
             try await response.send(bytes)
         } catch {
@@ -202,7 +255,7 @@ private struct Response {
 
     private mutating func nextEvent() async throws -> HTTPParseEvent<HTTPResponseHead> {
         guard let event = try await reader.nextEvent(from: stream) else {
-            throw FetchError.malformedResponse("connection closed before a response")
+            throw FetchError.malformedResponse(FetchError.closedBeforeResponse)
         }
         return event
     }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Glibc
+import GreenletClient
 import GreenletRedis
 import GreenletTools
 
@@ -38,6 +40,30 @@ struct CrawlCommand: ParsableCommand {
     @Flag(help: "Do not verify TLS certificates.")
     var insecure = false
 
+    @Option(help: "Try a URL again up to N times after a connection failure, a timeout, a 429 or a 5xx.")
+    var retries = 0
+
+    @Option(help: "Seconds before the first retry; each next one waits twice as long (with jitter), unless the server sends Retry-After (capped at 60 s).")
+    var retryDelay = 1.0
+
+    @Option(help: "Fetches at once to one host, at most.")
+    var perHost = 8
+
+    @Option(help: "Fetches started a second to one host, at most.")
+    var rate: Double?
+
+    @Flag(help: "Ask for gzip or deflate and decode the body; bytes, sha256 and --save are then of the decoded body.")
+    var compressed = false
+
+    @Option(name: [.customShort("H"), .customLong("header")], help: ArgumentHelp("A request header, 'Name: value' (repeatable); 'Name:' removes one greenlet sends.", valueName: "header"))
+    var headers: [String] = []
+
+    @Option(help: "The User-Agent header.")
+    var userAgent = HTTPClient.Options().userAgent
+
+    @Option(help: ArgumentHelp("An HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT], for http and https (through CONNECT); beats http_proxy, https_proxy and all_proxy; \"\" for none. no_proxy applies to it.", valueName: "url"))
+    var proxy: String?
+
     @Option(help: "A shared frontier in Redis, redis://[USER:PASSWORD@]HOST[:PORT]/NAME: fetch its URLs as one of its workers.")
     var queue: String?
 
@@ -66,6 +92,19 @@ struct CrawlCommand: ParsableCommand {
         guard concurrency >= 1 else { throw ValidationError("-c/--concurrency must be at least 1") }
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a number of seconds > 0") }
         guard claimTimeout > 0, claimTimeout.isFinite else { throw ValidationError("--claim-timeout must be a number of seconds > 0") }
+        guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
+        guard retryDelay >= 0, retryDelay.isFinite else { throw ValidationError("--retry-delay must be a number of seconds >= 0") }
+        guard perHost >= 1 else { throw ValidationError("--per-host must be at least 1") }
+        if let rate { guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be a number of requests a second > 0") } }
+        _ = try requestHeaders()
+        do {
+            _ = try ProxySettings(proxy: proxy, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        guard !userAgent.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
+            throw ValidationError("--user-agent has a CR, LF or NUL")
+        }
         guard let queue else {
             guard urlsFile != nil || worker else { throw ValidationError("a URL file is needed (or --queue)") }
             for (flag, given) in [("--enqueue", enqueue != nil), ("--results", results), ("--status", status), ("--wait", wait)] where given {
@@ -121,7 +160,20 @@ struct CrawlCommand: ParsableCommand {
 
     private func makeCrawler() throws -> Crawler {
         try Crawler(options: Crawler.Options(
-            mode: mode, concurrency: concurrency, timeout: timeout, saveDirectory: save, caFile: cacert, insecure: insecure))
+            mode: mode, concurrency: concurrency, timeout: timeout, saveDirectory: save, caFile: cacert, insecure: insecure,
+            perHost: perHost, rate: rate, retry: RetryPolicy(retries: retries, baseDelay: retryDelay), headers: try requestHeaders(),
+            userAgent: userAgent, compressed: compressed, proxy: proxy))
+    }
+
+    /// The `-H` headers, each checked: a bad one is a usage error.
+    private func requestHeaders() throws -> [RequestHeader] {
+        try headers.map { text in
+            do {
+                return try RequestHeader(parsing: text)
+            } catch {
+                throw ValidationError("-H: \(error)")
+            }
+        }
     }
 
     private func runQueue(_ queue: CrawlQueue) throws {

@@ -21,10 +21,10 @@ struct CrawlResultTests {
     @Test func aFetchIsOneLineWithSortedKeys() {
         let fetched = Self.result("http://127.0.0.1:8080/a/b?x=1", status: 200, bytes: 5, ms: 12.34567,
                                   sha256: Self.digest, finalURL: "http://127.0.0.1:8080/c")
-        #expect(fetched.jsonLine == #"{"bytes":5,"error":null,"final_url":"http://127.0.0.1:8080/c","ms":12.346,"#
+        #expect(fetched.jsonLine == #"{"attempts":1,"bytes":5,"error":null,"final_url":"http://127.0.0.1:8080/c","ms":12.346,"#
             + #""sha256":"\#(Self.digest)","status":200,"url":"http://127.0.0.1:8080/a/b?x=1"}"#)
         let failed = Self.result("http://127.0.0.1:1/", ms: 3, error: "connection refused")
-        #expect(failed.jsonLine == #"{"bytes":0,"error":"connection refused","final_url":null,"ms":3,"#
+        #expect(failed.jsonLine == #"{"attempts":1,"bytes":0,"error":"connection refused","final_url":null,"ms":3,"#
             + #""sha256":null,"status":null,"url":"http://127.0.0.1:1/"}"#)
     }
 
@@ -57,10 +57,24 @@ struct CrawlResultTests {
         let object: [String: Any] = [
             "url": result.url, "status": result.status ?? NSNull(), "bytes": result.bytes,
             "ms": (result.milliseconds * 1000).rounded() / 1000, "sha256": result.sha256 ?? NSNull(),
-            "error": result.error ?? NSNull(), "final_url": result.finalURL ?? NSNull(),
+            "error": result.error ?? NSNull(), "final_url": result.finalURL ?? NSNull(), "attempts": result.attempts,
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         #expect(result.jsonLine == String(decoding: data, as: UTF8.self))
+    }
+
+    /// A worker process's answer also says whether a retry may help, which a user's
+    /// output never shows.
+    @Test(arguments: [nil, 0, 2.5] as [Double?])
+    func aWorkerLineCarriesTheRetryHint(retryAfter: Double?) throws {
+        var result = CrawlResultTests.result("http://h/", ms: 1, error: nil)
+        result.attempts = 3
+        result.retryAfter = retryAfter
+        let back = try #require(CrawlResult(jsonLine: result.workerLine))
+        #expect(back.retryAfter == retryAfter)
+        #expect(back.attempts == 3)
+        #expect(!result.jsonLine.contains("retry_after"))
+        #expect(result.jsonLine.hasPrefix(#"{"attempts":3,"bytes":"#))
     }
 
     @Test(arguments: ["", "{}", "[1]", #"{"url":"x"}"#, #"{"url":1,"bytes":0,"ms":0}"#, "not json"])

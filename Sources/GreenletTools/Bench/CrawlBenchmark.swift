@@ -15,7 +15,8 @@ public enum CrawlBenchmark {
         var rows: [BenchmarkReport.Row] = []
         var sequentialSeconds: Double?
         for mode in modes {
-            let crawler = try Crawler(options: Crawler.Options(mode: mode, concurrency: concurrency, executable: executable))
+            // One host: the per-host limit would be the concurrency measured.
+            let crawler = try Crawler(options: Crawler.Options(mode: mode, concurrency: concurrency, executable: executable, perHost: concurrency))
             let summary = try crawler.run(lines) { _ in }
             if mode == .sequential { sequentialSeconds = summary.seconds }
             var figures: [(String, Double)] = [

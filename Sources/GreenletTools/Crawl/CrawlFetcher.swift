@@ -1,19 +1,22 @@
+import Glibc
 import Greenlet
 import GreenletClient
 import GreenletHTTP
 
-/// One crawl line fetched the same way in every mode: parsed, fetched with the mode's
-/// client, hashed, maybe saved, timed.
+/// One attempt at a crawl line, fetched the same way in every mode: parsed, fetched with
+/// the mode's client, hashed, maybe saved, timed, and judged worth another attempt or not.
 struct CrawlFetcher {
     let client: HTTPClient
     let save: SaveDirectory?
     /// True on a hub shared by many green threads, where file writes go to a worker thread.
     let offloadWrites: Bool
 
-    func fetch(_ line: String) async -> CrawlResult {
+    func fetch(_ job: CrawlJob) async -> CrawlResult {
         let started = MonotonicClock.now()
-        var result = await fetchUntimed(line)
+        var result = await fetchUntimed(job.line)
         result.milliseconds = Double(MonotonicClock.now() - started) / 1e6
+        result.jobID = job.id
+        result.attempts = job.attempt
         return result
     }
 
@@ -33,9 +36,13 @@ struct CrawlFetcher {
         result.bytes = sink.byteCount
         if let error = report.error {
             result.error = error.description
+            result.retryAfter = error.isTransient ? 0 : nil
             sink.abandon()
         } else {
             result.sha256 = sink.digest()
+            if let status = report.status, status == 429 || (500...599).contains(status) {
+                result.retryAfter = report.retryAfter.flatMap { RetryAfter.seconds($0, now: time(nil)) } ?? 0
+            }
         }
         return result
     }

@@ -91,7 +91,7 @@ public final class CrawlQueueWorker: Sendable {
         let redis: RedisReconnector
         let concurrency: Int
         let report: (CrawlResult) -> Void
-        let jobs = Queue<String>()
+        let jobs = Queue<CrawlJob>()
         let results = Queue<CrawlResult>()
         /// Claimed and not yet stored, by URL (the frontier holds each URL once).
         var held: [String: CrawlFrontier.Claim] = [:]
@@ -202,7 +202,7 @@ public final class CrawlQueueWorker: Sendable {
             // A claim of this worker's own that looked stale comes back: it is running.
             for claim in claims where held[claim.url] == nil {
                 held[claim.url] = claim
-                _ = try? jobs.tryPut(claim.url)
+                _ = try? jobs.tryPut(CrawlJob(id: 0, line: claim.url))
                 added = true
             }
             return added

@@ -1,8 +1,8 @@
 import Foundation
 
 /// One URL's outcome, as `greenlet crawl` prints it: a text line, or a JSON object with
-/// the keys `url`, `status`, `bytes`, `ms`, `sha256`, `error`, `final_url`. The JSON form
-/// also carries results from worker processes to the parent.
+/// the keys `url`, `status`, `bytes`, `ms`, `sha256`, `error`, `final_url`, `attempts`. The
+/// JSON form also carries results from worker processes to the parent (`workerLine`).
 public struct CrawlResult: Sendable, Equatable {
     /// The line as given, trimmed.
     public var url: String
@@ -16,6 +16,14 @@ public struct CrawlResult: Sendable, Equatable {
     public var error: String?
     /// The URL that gave the reported response, after redirects.
     public var finalURL: String?
+    /// Fetches it took: 1, plus one for each retry.
+    public var attempts = 1
+    /// Whether another attempt may help, and the least wait before it the server asked for
+    /// (0 when it named none): nil for an outcome a retry would only repeat (a 2xx, a 404,
+    /// an invalid URL, a certificate refused).
+    var retryAfter: Double?
+    /// The job it answers, in the parent's crawl.
+    var jobID = 0
 
     public init(url: String) {
         self.url = url
@@ -32,8 +40,13 @@ public struct CrawlResult: Sendable, Equatable {
 
     /// The JSON object on one line, keys sorted. Written directly rather than through
     /// JSONSerialization, which cost a queue worker more than half its CPU.
-    public var jsonLine: String {
-        var line = "{\"bytes\":\(bytes),\"error\":"
+    public var jsonLine: String { json(forWorker: false) }
+
+    /// `jsonLine` with what the parent decides a retry by, for a worker process's answer.
+    var workerLine: String { json(forWorker: true) }
+
+    private func json(forWorker: Bool) -> String {
+        var line = "{\"attempts\":\(attempts),\"bytes\":\(bytes),\"error\":"
         Self.appendJSON(error, to: &line)
         line += ",\"final_url\":"
         Self.appendJSON(finalURL, to: &line)
@@ -45,6 +58,7 @@ public struct CrawlResult: Sendable, Equatable {
         line += status.map { ",\"status\":\($0)" } ?? ",\"status\":null"
         line += ",\"url\":"
         Self.appendJSON(url, to: &line)
+        if forWorker, let retryAfter { line += ",\"retry_after\":\(retryAfter)" }
         line += "}"
         return line
     }
@@ -101,5 +115,7 @@ public struct CrawlResult: Sendable, Equatable {
         sha256 = object["sha256"] as? String
         error = object["error"] as? String
         finalURL = object["final_url"] as? String
+        attempts = object["attempts"] as? Int ?? 1
+        retryAfter = (object["retry_after"] as? NSNumber)?.doubleValue
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Greenlet
 import GreenletClient
@@ -7,7 +8,9 @@ import GreenletTLS
 /// four execution models that all run the same client code (`CrawlFetcher`).
 ///
 /// Whatever the model, the calling thread runs a hub whose root green thread collects the
-/// results from one `Queue` and hands each to the caller as it completes. The producers
+/// results from one `Queue` and hands each to the caller as it completes, or back to the
+/// `CrawlScheduler` for another attempt; the scheduler hands the fetchers their URLs as the
+/// per-host limits let them start. The producers
 /// differ: green threads of that hub (`Pool`); OS threads that each run a hub of their own
 /// with blocking sockets, where the only green thread blocks by design (that is the model
 /// being measured) and nothing else waits; or worker processes, each driven by a green
@@ -23,10 +26,26 @@ public final class Crawler: Sendable {
         public var insecure: Bool
         /// This program, started again in its worker role for `.processes`.
         public var executable: String
+        /// Fetches at once to one host (by name, whatever the port).
+        public var perHost: Int
+        /// Fetches started a second to one host at most; nil for no bound.
+        public var rate: Double?
+        public var retry: RetryPolicy
+        public var headers: [RequestHeader]
+        public var userAgent: String
+        public var compressed: Bool
+        /// `--proxy`, which beats the environment's `http_proxy`, `https_proxy`,
+        /// `all_proxy` (`""`: no proxy); nil: the environment's alone.
+        public var proxy: String?
+        /// Where the proxy variables are read (worker processes inherit it).
+        public var environment: [String: String]
 
         public init(
             mode: CrawlMode = .green, concurrency: Int = 20, timeout: Double = 30, saveDirectory: String? = nil,
-            caFile: String? = nil, insecure: Bool = false, executable: String = "/proc/self/exe"
+            caFile: String? = nil, insecure: Bool = false, executable: String = "/proc/self/exe",
+            perHost: Int = 8, rate: Double? = nil, retry: RetryPolicy = RetryPolicy(), headers: [RequestHeader] = [],
+            userAgent: String = HTTPClient.Options().userAgent, compressed: Bool = false, proxy: String? = nil,
+            environment: [String: String] = ProcessInfo.processInfo.environment
         ) {
             self.mode = mode
             self.concurrency = concurrency
@@ -35,24 +54,39 @@ public final class Crawler: Sendable {
             self.caFile = caFile
             self.insecure = insecure
             self.executable = executable
+            self.perHost = perHost
+            self.rate = rate
+            self.retry = retry
+            self.headers = headers
+            self.userAgent = userAgent
+            self.compressed = compressed
+            self.proxy = proxy
+            self.environment = environment
         }
 
-        /// The client options every model uses.
-        var client: HTTPClient.Options {
-            HTTPClient.Options(timeout: timeout, maxIdlePerOrigin: max(1, mode.effectiveConcurrency(concurrency)))
-        }
     }
 
     let options: Options
     let tls: TLSContext
     let save: SaveDirectory?
+    /// The client options every model uses. The green threads share one client, whose
+    /// connections to a host are never more than its fetches at once; a blocking model's
+    /// worker keeps idle connections of its own, so where the per-host limit is below the
+    /// worker count it keeps none, lest idle ones pile up past the limit.
+    let client: HTTPClient.Options
 
     /// - Throws: `TLSError` for a `caFile` that cannot be used, `SaveDirectoryError` for a
-    ///   save directory that cannot be made: the crawl cannot start.
+    ///   save directory that cannot be made, `ProxySettingsError` for a proxy that cannot be
+    ///   used: the crawl cannot start.
     public init(options: Options) throws {
         self.options = options
         tls = try TLSContext.client(caFile: options.caFile, verify: !options.insecure)
         save = try options.saveDirectory.map { path throws(SaveDirectoryError) in try SaveDirectory(path: path) }
+        let workers = options.mode.effectiveConcurrency(options.concurrency)
+        let idle = options.mode == .green || options.perHost >= workers ? max(1, min(workers, options.perHost)) : 0
+        client = HTTPClient.Options(
+            timeout: options.timeout, maxIdlePerOrigin: idle, userAgent: options.userAgent, headers: options.headers,
+            compressed: options.compressed, proxies: try ProxySettings(proxy: options.proxy, environment: options.environment))
     }
 
     /// Crawls `lines` on a hub started on the calling thread. `report` runs on this thread
@@ -70,10 +104,13 @@ public final class Crawler: Sendable {
             }
             defer { watcher.cancel() }
             let concurrency = summary.concurrency
+            let scheduler = CrawlScheduler(perHost: options.perHost, rate: options.rate)
+            for (id, line) in lines.enumerated() { scheduler.add(CrawlJob(id: id, line: line)) }
             let producer = spawn("crawl producer") { [self] in
-                let jobs = Queue<String>()
-                for line in lines { _ = try jobs.tryPut(line) }
-                jobs.close()
+                // One job waits at most: the scheduler decides each as late as it can.
+                let jobs = Queue<CrawlJob>(capacity: 1)
+                let feeder = spawn("crawl scheduler") { try await scheduler.feed(jobs) }
+                defer { feeder.kill() }
                 do {
                     try await fetch(jobs, workers: min(concurrency, lines.count), into: results)
                 } catch {
@@ -82,6 +119,12 @@ public final class Crawler: Sendable {
                 }
             }
             while summary.crawled < lines.count, let result = try? await results.get() {
+                let job = CrawlJob(id: result.jobID, line: result.url, attempt: result.attempts)
+                if let delay = options.retry.delay(after: result) {
+                    scheduler.finished(job, retryIn: delay)
+                    continue
+                }
+                scheduler.finished(job)
                 summary.count(result)
                 report(result)
             }
@@ -99,14 +142,14 @@ public final class Crawler: Sendable {
 
     /// Fetches every line `jobs` hands out until it is closed, `workers` at once, in the
     /// mode's execution model; each result goes to `results` as it completes.
-    func fetch(_ jobs: Queue<String>, workers: Int, into results: Queue<CrawlResult>) async throws {
+    func fetch(_ jobs: Queue<CrawlJob>, workers: Int, into results: Queue<CrawlResult>) async throws {
         switch options.mode {
         case .green:
-            let fetcher = CrawlFetcher(client: HTTPClient(dialer: GreenDialer(tls: tls), options: options.client), save: save, offloadWrites: true)
+            let fetcher = CrawlFetcher(client: HTTPClient(dialer: GreenDialer(tls: tls), options: client), save: save, offloadWrites: true)
             defer { fetcher.client.close() }
             let pool = Pool(size: workers)
-            for try await line in jobs {
-                try await pool.spawn { try await results.put(await fetcher.fetch(line)) }
+            for try await job in jobs {
+                try await pool.spawn { try await results.put(await fetcher.fetch(job)) }
             }
             try await pool.joinAll()
         case .sequential, .threads:
@@ -134,12 +177,12 @@ public final class Crawler: Sendable {
 
     /// An OS thread of the blocking models: a hub of its own whose one green thread takes
     /// URLs and fetches them with blocking sockets, one at a time.
-    private func fetchOnThread(_ jobs: Queue<String>, into results: Queue<CrawlResult>) {
+    private func fetchOnThread(_ jobs: Queue<CrawlJob>, into results: Queue<CrawlResult>) {
         _ = try? Hub.run { [self] in
-            let fetcher = CrawlFetcher(client: HTTPClient(dialer: BlockingDialer(tls: tls), options: options.client), save: save, offloadWrites: false)
+            let fetcher = CrawlFetcher(client: HTTPClient(dialer: BlockingDialer(tls: tls), options: client), save: save, offloadWrites: false)
             defer { fetcher.client.close() }
-            while let line = try? await jobs.get() {
-                try await results.put(await fetcher.fetch(line))
+            while let job = try? await jobs.get() {
+                try await results.put(await fetcher.fetch(job))
             }
         }
     }
@@ -148,11 +191,11 @@ public final class Crawler: Sendable {
     /// its result as a JSON line on stdout, fetched one at a time with blocking sockets.
     public func serveAsWorker() throws {
         try Hub.run { [self] in
-            let fetcher = CrawlFetcher(client: HTTPClient(dialer: BlockingDialer(tls: tls), options: options.client), save: save, offloadWrites: false)
+            let fetcher = CrawlFetcher(client: HTTPClient(dialer: BlockingDialer(tls: tls), options: client), save: save, offloadWrites: false)
             defer { fetcher.client.close() }
             while let line = readLine() {
-                let result = await fetcher.fetch(line)
-                WorkerProcess.writeLine(result.jsonLine, to: 1)
+                let result = await fetcher.fetch(CrawlJob(id: 0, line: line))
+                WorkerProcess.writeLine(result.workerLine, to: 1)
             }
         }
     }

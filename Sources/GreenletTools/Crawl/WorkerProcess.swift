@@ -28,6 +28,10 @@ final class WorkerProcess {
         if let save = options.saveDirectory { arguments.append("--save=\(save)") }
         if let caFile = options.caFile { arguments.append("--cacert=\(caFile)") }
         if options.insecure { arguments.append("--insecure") }
+        if options.compressed { arguments.append("--compressed") }
+        if let proxy = options.proxy { arguments.append("--proxy=\(proxy)") }
+        arguments.append("--user-agent=\(options.userAgent)")
+        for header in options.headers { arguments.append("--header=\(header.name.rawName): \(header.value ?? "")") }
         process.arguments = arguments
         let child = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
         process.standardInput = child
@@ -45,22 +49,25 @@ final class WorkerProcess {
 
     /// Hands URLs from `jobs` to a worker, one at a time, until none are left. A worker
     /// that dies fails its URL (the result says so) and a new one takes the next.
-    static func drive(_ jobs: Queue<String>, into results: Queue<CrawlResult>, options: Crawler.Options) async throws {
+    static func drive(_ jobs: Queue<CrawlJob>, into results: Queue<CrawlResult>, options: Crawler.Options) async throws {
         var worker: WorkerProcess?
         defer { worker?.stop() }
-        while let line = try? await jobs.get() {
+        while let job = try? await jobs.get() {
+            var result: CrawlResult
             do {
                 if worker == nil { worker = try start(options: options) }
-                try await results.put(try await worker!.fetch(line))
+                result = try await worker!.fetch(job.line)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
                 worker?.stop()
                 worker = nil
-                var failed = CrawlResult(url: line)
-                failed.error = "worker process failed: \(error)"
-                try await results.put(failed)
+                result = CrawlResult(url: job.line)
+                result.error = "worker process failed: \(error)"
             }
+            result.jobID = job.id
+            result.attempts = job.attempt
+            try await results.put(result)
         }
     }
 

@@ -72,7 +72,10 @@ final class GreenletProcess: @unchecked Sendable {
     /// - Parameters:
     ///   - openFileLimit: when set, the child runs with this hard and soft limit on open files.
     ///   - shellSetup: extra `sh` commands run before the binary starts (through `exec`).
-    init(_ arguments: [String], openFileLimit: Int? = nil, shellSetup: String? = nil) throws {
+    ///   - environment: variables set for the child, over this process's own; the proxy
+    ///     variables are never passed on, so that a machine's proxy does not reach a test
+    ///     that does not ask for one.
+    init(_ arguments: [String], openFileLimit: Int? = nil, shellSetup: String? = nil, environment: [String: String] = [:]) throws {
         let binary = try Self.binaryPath()
         var setup: [String] = []
         if let openFileLimit { setup.append("ulimit -n \(openFileLimit)") }  // dash: sets hard and soft
@@ -86,6 +89,9 @@ final class GreenletProcess: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", script, binary] + arguments
         }
+        let proxyVariables: Set = ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"]
+        process.environment = ProcessInfo.processInfo.environment.filter { !proxyVariables.contains($0.key) }
+            .merging(environment) { $1 }
         process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
         process.standardOutput = stdoutCollector.pipe
         process.standardError = stderrCollector.pipe
@@ -125,8 +131,8 @@ final class GreenletProcess: @unchecked Sendable {
     }
 
     /// Runs `greenlet ARGUMENTS…` to completion (bounded) and returns how it ended.
-    static func run(_ arguments: [String], within seconds: Double = 10) throws -> ExitResult {
-        let child = try GreenletProcess(arguments)
+    static func run(_ arguments: [String], within seconds: Double = 10, environment: [String: String] = [:]) throws -> ExitResult {
+        let child = try GreenletProcess(arguments, environment: environment)
         defer { child.kill() }
         return try child.waitForExit(within: seconds)
     }
