@@ -82,8 +82,8 @@ start_listener() {
   done
   local line
   line=$(head -n 1 "$out")
-  [[ $line =~ ^listening\ on\ 127\.0\.0\.1:([0-9]+)$ ]] ||
-    die "$1 did not report 'listening on 127.0.0.1:PORT' (stdout: '$line'; stderr: $(head -c 500 "$err"))"
+  [[ $line =~ ^listening\ on\ 127\.[0-9]+\.[0-9]+\.[0-9]+:([0-9]+)$ ]] ||
+    die "$1 did not report 'listening on 127.x.x.x:PORT' (stdout: '$line'; stderr: $(head -c 500 "$err"))"
   listener_port=${BASH_REMATCH[1]}
 }
 

@@ -1,8 +1,9 @@
 // A crawler in Go for Scripts/bench-crawl.sh: CONCURRENCY goroutines on one OS thread
 // (run it with GOMAXPROCS=1) fetch every URL of URLS_FILE through one net/http client
-// that keeps up to CONCURRENCY connections alive. Prints the wall time in seconds.
+// with at most PER_HOST connections to a host (default CONCURRENCY). Prints the wall time
+// in seconds.
 //
-//	go run Scripts/crawl-peers/crawl.go CONCURRENCY URLS_FILE
+//	go run Scripts/crawl-peers/crawl.go CONCURRENCY URLS_FILE [PER_HOST]
 package main
 
 import (
@@ -17,13 +18,17 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "use: crawl CONCURRENCY URLS_FILE")
+	if len(os.Args) != 3 && len(os.Args) != 4 {
+		fmt.Fprintln(os.Stderr, "use: crawl CONCURRENCY URLS_FILE [PER_HOST]")
 		os.Exit(64)
 	}
 	concurrency, err := strconv.Atoi(os.Args[1])
-	if err != nil || concurrency < 1 {
-		fmt.Fprintln(os.Stderr, "crawl: CONCURRENCY must be a positive integer")
+	perHost := concurrency
+	if len(os.Args) == 4 {
+		perHost, err = strconv.Atoi(os.Args[3])
+	}
+	if err != nil || concurrency < 1 || perHost < 1 {
+		fmt.Fprintln(os.Stderr, "crawl: CONCURRENCY and PER_HOST must be positive integers")
 		os.Exit(64)
 	}
 	file, err := os.Open(os.Args[2])
@@ -38,7 +43,7 @@ func main() {
 			urls = append(urls, line)
 		}
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency, MaxConnsPerHost: concurrency}}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: perHost, MaxConnsPerHost: perHost}}
 	jobs := make(chan string)
 	var workers sync.WaitGroup
 	failed := 0

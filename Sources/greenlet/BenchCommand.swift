@@ -45,6 +45,14 @@ struct OriginBench: ParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one.")
     var port = 0
 
+    @Option(help: "A loopback address to listen on (127.0.0.0/8), so that one machine has many hosts.")
+    var host = "127.0.0.1"
+
+    func validate() throws {
+        var address = in_addr()
+        guard host.hasPrefix("127."), inet_pton(AF_INET, host, &address) == 1 else { throw ValidationError("--host must be a 127.x.x.x address") }
+    }
+
     func run() throws {
         try runTool {
             var signals = sigset_t()
@@ -52,8 +60,8 @@ struct OriginBench: ParsableCommand {
             sigaddset(&signals, SIGINT)
             sigaddset(&signals, SIGTERM)
             pthread_sigmask(SIG_BLOCK, &signals, nil)  // before the origin's thread starts
-            let origin = try Origin.start(port: port)
-            printLine("listening on 127.0.0.1:\(origin.port)")
+            let origin = try Origin.start(host: host, port: port)
+            printLine("listening on \(host):\(origin.port)")
             var received: Int32 = 0
             sigwait(&signals, &received)
             origin.stop()
