@@ -110,6 +110,7 @@ let package = Package(
                 "GreenletStreams",
                 "GreenletTLS",
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings

@@ -9,6 +9,7 @@ final class ConnectionCache {
     private var idle: [Origin: [any ByteStream]] = [:]
     let maxIdlePerOrigin: Int
 
+    /// Where a connection goes, and what a redirect that leaves it crosses.
     struct Origin: Hashable {
         let scheme: HTTPURL.Scheme
         let host: String

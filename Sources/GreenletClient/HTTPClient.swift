@@ -60,9 +60,10 @@ public final class HTTPClient: @unchecked Sendable {
     private let options: Options
     private let cache: ConnectionCache
     static let hostName = HTTPField.Name("Host")!
-    /// Fields of `headers` never sent to a host other than the first URL's, as curl does
-    /// not: a redirect must not hand the credentials to whoever it points at.
-    private static let credentialFields: [HTTPField.Name] = [.authorization, .cookie]
+    /// Fields of `headers` sent to the first URL's origin only (scheme, host and port), as
+    /// with curl: a redirect must not hand credentials, or a Host meant for one server, to
+    /// whatever it points at.
+    private static let firstOriginFields: [HTTPField.Name] = [.authorization, .cookie, hostName]
 
     public init(dialer: any Dialer, options: Options = Options()) {
         self.dialer = dialer
@@ -79,13 +80,13 @@ public final class HTTPClient: @unchecked Sendable {
     /// Never throws: a failure is the report's `error`.
     public func get(_ url: HTTPURL, into sink: any ResponseSink) async -> Report {
         var report = Report()
-        let firstHost = url.host
+        let firstOrigin = ConnectionCache.Origin(url)
         let deadline = MonotonicClock.deadline(after: options.timeout)
         var url = url
         var seen: Set<HTTPURL> = [url]
         do {
             while true {
-                var response = try await request(url, toFirstHost: url.host == firstHost, deadline: deadline)
+                var response = try await request(url, toFirstOrigin: ConnectionCache.Origin(url) == firstOrigin, deadline: deadline)
                 report.finalURL = url
                 report.status = response.head.status.code
                 report.retryAfter = response.head.headerFields[.retryAfter]
@@ -120,20 +121,17 @@ public final class HTTPClient: @unchecked Sendable {
         }
         try await sinking { try await sink.begin(response.head, url: url) }
         let decoder = options.compressed ? response.head.headerFields[.contentEncoding].flatMap(ContentDecoder.init) : nil
-        var fed = false
         while let piece = try await response.nextBodyPiece() {
             guard let decoder else {
                 try await sinking { try await sink.append(piece) }
                 continue
             }
-            fed = true
             decoder.feed(piece)
             while let decoded = try decoding(decoder.next, on: response) {
                 try await sinking { try await sink.append(decoded) }
             }
         }
-        // A body-less answer (a 204, a HEAD's) may name a coding it never applied.
-        if let decoder, fed { try decoding(decoder.finish, on: response) }
+        if let decoder { try decoding(decoder.finish, on: response) }
         recycle(&response, url)
         try await sinking { try await sink.finish() }
     }
@@ -151,7 +149,7 @@ public final class HTTPClient: @unchecked Sendable {
 
     /// Sends the request and reads the response's head, on a cached connection when there
     /// is one (again on a new one if the server had closed it).
-    private func request(_ url: HTTPURL, toFirstHost: Bool, deadline: UInt64) async throws -> Response {
+    private func request(_ url: HTTPURL, toFirstOrigin: Bool, deadline: UInt64) async throws -> Response {
         let proxy = options.proxies?.proxy(for: url)
         // Plain http through a proxy names the whole URL to it (RFC 9112 §3.2.2); https
         // goes through a tunnel, where the request is the origin's own.
@@ -159,11 +157,15 @@ public final class HTTPClient: @unchecked Sendable {
         var head = HTTPRequestHead(method: .get, target: forwarded ? url.description : url.target)
         head.headerFields.append(HTTPField(name: Self.hostName, value: url.authority))
         if forwarded, let authorization = proxy?.authorization { head.headerFields[.proxyAuthorization] = authorization }
-        head.headerFields[.userAgent] = options.userAgent
+        if !options.userAgent.isEmpty { head.headerFields[.userAgent] = options.userAgent }
         head.headerFields[.accept] = "*/*"
         if options.compressed { head.headerFields[.acceptEncoding] = ContentDecoder.acceptEncoding }
-        for header in options.headers where toFirstHost || !Self.credentialFields.contains(header.name) {
-            head.headerFields[header.name] = header.value
+        // The first -H of a name replaces (or removes) the client's own field; more of the
+        // same name are added, each as its own field line, as given.
+        var replaced: Set<HTTPField.Name> = []
+        for header in options.headers where toFirstOrigin || !Self.firstOriginFields.contains(header.name) {
+            if replaced.insert(header.name).inserted { head.headerFields[header.name] = nil }
+            if let value = header.value { head.headerFields.append(HTTPField(name: header.name, value: value)) }
         }
         var bytes: [UInt8] = []
         HTTPSerializer.append(head, to: &bytes)

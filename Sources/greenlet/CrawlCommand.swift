@@ -46,8 +46,8 @@ struct CrawlCommand: ParsableCommand {
     @Option(help: "Seconds before the first retry; each next one waits twice as long (with jitter), unless the server sends Retry-After (capped at 60 s).")
     var retryDelay = 1.0
 
-    @Option(help: "Fetches at once to one host, at most.")
-    var perHost = 8
+    @Option(help: "Fetches at once to one host, at most (default: 8).")
+    var perHost: Int?
 
     @Option(help: "Fetches started a second to one host, at most.")
     var rate: Double?
@@ -94,7 +94,7 @@ struct CrawlCommand: ParsableCommand {
         guard claimTimeout > 0, claimTimeout.isFinite else { throw ValidationError("--claim-timeout must be a number of seconds > 0") }
         guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
         guard retryDelay >= 0, retryDelay.isFinite else { throw ValidationError("--retry-delay must be a number of seconds >= 0") }
-        guard perHost >= 1 else { throw ValidationError("--per-host must be at least 1") }
+        guard (perHost ?? 1) >= 1 else { throw ValidationError("--per-host must be at least 1") }
         if let rate { guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be a number of requests a second > 0") } }
         _ = try requestHeaders()
         do {
@@ -113,6 +113,11 @@ struct CrawlCommand: ParsableCommand {
             return
         }
         _ = try Self.frontier(queue)
+        // A frontier's claims have their own retry and their own pace: a worker takes what
+        // it can fetch at once.
+        for (flag, given) in [("--retries", retries != 0), ("--per-host", perHost != nil), ("--rate", rate != nil)] where given {
+            throw ValidationError("\(flag) does not go with --queue")
+        }
         guard urlsFile == nil else { throw ValidationError("with --queue, the URL file goes with --enqueue") }
         guard [enqueue != nil, results, status].filter({ $0 }).count <= 1 else {
             throw ValidationError("--enqueue, --results and --status go one at a time")
@@ -159,10 +164,11 @@ struct CrawlCommand: ParsableCommand {
     }
 
     private func makeCrawler() throws -> Crawler {
-        try Crawler(options: Crawler.Options(
+        let options = Crawler.Options(
             mode: mode, concurrency: concurrency, timeout: timeout, saveDirectory: save, caFile: cacert, insecure: insecure,
-            perHost: perHost, rate: rate, retry: RetryPolicy(retries: retries, baseDelay: retryDelay), headers: try requestHeaders(),
-            userAgent: userAgent, compressed: compressed, proxy: proxy))
+            perHost: perHost ?? 8, rate: rate, retry: RetryPolicy(retries: retries, baseDelay: retryDelay), headers: try requestHeaders(),
+            userAgent: userAgent, compressed: compressed, proxy: proxy)
+        return worker ? try Crawler.worker(options: options) : try Crawler(options: options)
     }
 
     /// The `-H` headers, each checked: a bad one is a usage error.

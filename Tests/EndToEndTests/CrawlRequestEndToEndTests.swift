@@ -47,7 +47,7 @@ struct CrawlRequestEndToEndTests {
         #expect(results["\(base)/badgzip"]?.status == 200 && results["\(base)/badgzip"]?.error == nil)
     }
 
-    @Test("-H adds or replaces a field, 'Name:' removes one, --user-agent sets it; credentials stay with the first host", arguments: CrawlRetryEndToEndTests.modes)
+    @Test("-H adds or replaces a field, again adds another, 'Name:' removes one, --user-agent sets it; credentials and Host stay with the first origin", arguments: CrawlRetryEndToEndTests.modes)
     func headers(mode: String) throws {
         let first = try Origin.start()
         defer { first.stop() }
@@ -59,14 +59,22 @@ struct CrawlRequestEndToEndTests {
         let file = try tree.write("urls.txt", "\(here)\n\(away)\n")
         let run = try GreenletProcess.run(
             ["crawl", file, "--mode", mode, "--save", tree.path("out"), "-H", "X-Test: one two", "-H", "Accept:",
-             "-H", "Authorization: Bearer secret", "--user-agent", "agent/2"], within: 30)
+             "-H", "Authorization: Bearer secret", "--user-agent", "agent/2", "-H", "X-Test: three",
+             "-H", "Cookie: a=1; b=2", "-H", "Host: example.test"], within: 30)
         #expect(run.termination == .exit(0), "\(run)")
         let hereHead = try String(contentsOfFile: tree.path("out/127.0.0.1_head"), encoding: .utf8)
         #expect(hereHead.contains("\nUser-Agent: agent/2\n") && hereHead.contains("\nX-Test: one two\n"), "\(hereHead)")
         #expect(hereHead.contains("\nAuthorization: Bearer secret\n"), "\(hereHead)")
         #expect(!hereHead.contains("Accept:"), "\(hereHead)")
+        #expect(hereHead.contains("\nX-Test: three\n") && hereHead.contains("\nCookie: a=1; b=2\n"), "\(hereHead)")
+        #expect(hereHead.contains("\nHost: example.test\n"), "\(hereHead)")
         let awayHead = try String(contentsOfFile: tree.path("out/127.0.0.2_head"), encoding: .utf8)
-        #expect(awayHead.contains("\nX-Test: one two\n") && !awayHead.contains("Authorization"), "\(awayHead)")
+        #expect(awayHead.contains("\nX-Test: one two\n") && !awayHead.contains("Authorization") && !awayHead.contains("Cookie"), "\(awayHead)")
+        #expect(awayHead.contains("\nHost: 127.0.0.2:\(other.port)\n"), "\(awayHead)")
+
+        let anonymous = try GreenletProcess.run(["crawl", try tree.write("b.txt", here + "\n"), "--save", tree.path("bare"), "--user-agent", ""], within: 30)
+        #expect(anonymous.termination == .exit(0), "\(anonymous)")
+        #expect(!(try String(contentsOfFile: tree.path("bare/127.0.0.1_head"), encoding: .utf8)).contains("User-Agent"))
     }
 
     @Test("Bad values are usage errors (64) with one clear line", arguments: [
@@ -79,6 +87,7 @@ struct CrawlRequestEndToEndTests {
         (["--per-host", "0"], "--per-host must be at least 1"),
         (["--rate", "0"], "--rate must be"),
         (["--proxy", "socks5://127.0.0.1:1080"], "unsupported proxy scheme 'socks5'"),
+        (["--queue", "redis://127.0.0.1:1/site", "--retries", "2"], "--retries does not go with --queue"),
     ])
     func badValues(arguments: [String], message: String) throws {
         let run = try GreenletProcess.run(["crawl", "/dev/null"] + arguments)

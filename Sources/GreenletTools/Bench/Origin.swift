@@ -166,9 +166,8 @@ public final class Origin: Sendable {
                 case .end:
                     guard let request = head else { return }
                     state.requests.up()
-                    let keepOpen = try await answer(request, on: stream, state: state)
-                    state.requests.down()
-                    guard keepOpen, request.keepAlive else { return }
+                    defer { state.requests.down() }
+                    guard try await answer(request, on: stream, state: state), request.keepAlive else { return }
                 }
             }
         } catch {
@@ -243,9 +242,9 @@ public final class Origin: Sendable {
             let after = parts[0] == "retry-after" ? "\(seconds)" : HTTPDate.format(Int(time(nil)) + seconds)
             try await stream.write(head(.tooManyRequests, [("Retry-After", after), ("Content-Length", "0")]))
         case ("text", let count?) where count >= 0:
-            let accepted = accepted(request.headerFields[.acceptEncoding] ?? "")
+            let codings = accepted(request.headerFields[.acceptEncoding] ?? "")
             let format: (name: String, format: ContentEncoder.Format)? =
-                accepted.contains("gzip") ? ("gzip", .gzip) : accepted.contains("deflate") ? ("deflate", .zlib) : nil
+                codings.contains("gzip") ? ("gzip", .gzip) : codings.contains("deflate") ? ("deflate", .zlib) : nil
             try await writeBody(body(count: count), encoded: format, vary: true, on: stream)
         case ("gzip", let count?) where count >= 0:
             try await writeBody(body(count: count), encoded: ("gzip", .gzip), on: stream)

@@ -34,16 +34,15 @@ struct CrawlFetcher {
         result.status = report.status
         result.finalURL = report.finalURL?.description
         result.bytes = sink.byteCount
+        let asked = report.retryAfter.flatMap { RetryAfter.seconds($0, now: time(nil)) } ?? 0
         if let error = report.error {
             result.error = error.description
-            result.retryAfter = error.isTransient ? 0 : nil
+            result.retryAfter = error.isTransient ? asked : nil
             sink.abandon()
         } else {
             result.sha256 = sink.digest()
-            if let status = report.status, status == 429 || (500...599).contains(status) {
-                result.retryAfter = report.retryAfter.flatMap { RetryAfter.seconds($0, now: time(nil)) } ?? 0
-            }
         }
+        if let status = report.status, status == 429 || (500...599).contains(status) { result.retryAfter = asked }
         return result
     }
 }

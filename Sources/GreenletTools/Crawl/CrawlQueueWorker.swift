@@ -134,7 +134,7 @@ public final class CrawlQueueWorker: Sendable {
             }
             defer { watcher.cancel() }
             let fetchers = spawn("crawl fetchers") { [worker, concurrency] in
-                try await worker.crawler.fetch(jobs, workers: concurrency, into: results)
+                try await worker.crawler.fetch(CrawlJobSource(jobs: jobs, demand: nil), workers: concurrency, into: results)
             }
             defer { fetchers.kill() }
 

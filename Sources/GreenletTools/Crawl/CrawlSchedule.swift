@@ -1,5 +1,5 @@
 import DequeModule
-import GreenletHTTP
+import HeapModule
 
 /// Which URL a crawl fetches next: the politeness rules (at most `perHost` fetches at once
 /// to one host, at most `rate` starts a second to it) and the retries waiting for their
@@ -17,7 +17,7 @@ struct CrawlSchedule {
         case waitUntil(UInt64)
         /// Nothing may start until a fetch finishes.
         case waitForFinish
-        /// Every job has had its last attempt handed out.
+        /// Every job is finished for good.
         case drained
     }
 
@@ -27,31 +27,46 @@ struct CrawlSchedule {
         /// The earliest next start the rate allows.
         var nextStart: UInt64 = 0
         var isInTurn = false
+        /// Whether `timed` holds its next start, so that it is there once.
+        var isWaitingForRate = false
+    }
+
+    /// A time something becomes ready: a retry, or a host's next start.
+    private struct Timed: Comparable {
+        let at: UInt64
+        let order: Int
+        let what: What
+
+        enum What {
+            case retry(CrawlJob)
+            case host(String)
+        }
+
+        static func < (a: Timed, b: Timed) -> Bool { (a.at, a.order) < (b.at, b.order) }
+        static func == (a: Timed, b: Timed) -> Bool { (a.at, a.order) == (b.at, b.order) }
     }
 
     let perHost: Int
     /// Nanoseconds between two starts to one host; 0 without a rate.
     let interval: UInt64
+    /// The longest gap a rate may ask for: a day.
+    static let longestInterval = 86_400.0
     private var hosts: [String: Host] = [:]
     /// Hosts that may have a job to start, in turn order; each is checked when its turn comes.
     private var turns: Deque<String> = []
-    /// Jobs without a host, and retries that came due.
+    /// Jobs without a host.
     private var unhosted: Deque<CrawlJob> = []
-    /// Retries not yet due, with their time, and hosts waiting for their rate.
-    private var timed: [(at: UInt64, job: CrawlJob?, host: String?)] = []
-    /// Jobs handed out or waiting, not yet given up or finished for good.
+    private var timed = Heap<Timed>()
+    /// Breaks ties in `timed` by arrival, so equal times keep their order.
+    private var timedCount = 0
+    /// Jobs handed out or waiting, not yet finished for good.
     private(set) var unfinished = 0
 
     /// - Parameter rate: starts a second to one host at most; nil for no bound.
     init(perHost: Int, rate: Double?) {
-        precondition(perHost >= 1)
+        precondition(perHost >= 1 && (rate ?? 1) > 0)
         self.perHost = perHost
-        interval = rate.map { UInt64(1e9 / $0) } ?? 0
-    }
-
-    /// The host a line's fetch connects to, lowercased: nil for a line that is not a URL.
-    static func host(of line: String) -> String? {
-        (try? HTTPURL(parsing: line))?.host.lowercased()
+        interval = rate.map { UInt64(min(1 / $0, Self.longestInterval) * 1e9) } ?? 0
     }
 
     mutating func add(_ job: CrawlJob) {
@@ -60,17 +75,20 @@ struct CrawlSchedule {
     }
 
     private mutating func enqueue(_ job: CrawlJob) {
-        guard let key = Self.host(of: job.line) else { return unhosted.append(job) }
+        guard let key = job.host else { return unhosted.append(job) }
         hosts[key, default: Host()].pending.append(job)
         offerTurn(key)
     }
 
     /// The next job to start at `now`, or how long to wait for one.
     mutating func next(now: UInt64) -> Decision {
-        let due = timed.filter { $0.at <= now }
-        timed.removeAll { $0.at <= now }
-        for entry in due {
-            if let job = entry.job { enqueue(job) } else if let host = entry.host { offerTurn(host) }
+        while let soonest = timed.min, soonest.at <= now {
+            switch timed.removeMin().what {
+            case .retry(let job): enqueue(job)
+            case .host(let key):
+                hosts[key]!.isWaitingForRate = false
+                offerTurn(key)
+            }
         }
         if let job = unhosted.popFirst() { return .fetch(job) }
         while let key = turns.popFirst() {
@@ -78,7 +96,10 @@ struct CrawlSchedule {
             var host = hosts[key]!
             guard !host.pending.isEmpty, host.active < perHost else { continue }
             if host.nextStart > now {
-                timed.append((host.nextStart, nil, key))
+                if !host.isWaitingForRate {
+                    hosts[key]!.isWaitingForRate = true
+                    schedule(.host(key), at: host.nextStart)
+                }
                 continue
             }
             let job = host.pending.removeFirst()
@@ -88,14 +109,14 @@ struct CrawlSchedule {
             offerTurn(key)
             return .fetch(job)
         }
-        if let soonest = timed.map(\.at).min() { return .waitUntil(soonest) }
+        if let soonest = timed.min { return .waitUntil(soonest.at) }
         return unfinished == 0 ? .drained : .waitForFinish
     }
 
     /// `job`'s fetch ended; with `retryAt`, it goes again once that time comes, else it is
     /// done for good.
     mutating func finished(_ job: CrawlJob, retryAt: UInt64? = nil) {
-        if let key = Self.host(of: job.line) {
+        if let key = job.host {
             hosts[key]!.active -= 1
             offerTurn(key)
         }
@@ -105,7 +126,12 @@ struct CrawlSchedule {
         }
         var again = job
         again.attempt += 1
-        timed.append((retryAt, again, nil))
+        schedule(.retry(again), at: retryAt)
+    }
+
+    private mutating func schedule(_ what: Timed.What, at time: UInt64) {
+        timedCount += 1
+        timed.insert(Timed(at: time, order: timedCount, what: what))
     }
 
     /// Puts `key` in line for a turn unless it is already; `next` checks what it may start.

@@ -11,7 +11,7 @@ import GreenletTLS
 /// results from one `Queue` and hands each to the caller as it completes, or back to the
 /// `CrawlScheduler` for another attempt; the scheduler hands the fetchers their URLs as the
 /// per-host limits let them start. The producers
-/// differ: green threads of that hub (`Pool`); OS threads that each run a hub of their own
+/// differ: `concurrency` green threads of that hub; OS threads that each run a hub of their own
 /// with blocking sockets, where the only green thread blocks by design (that is the model
 /// being measured) and nothing else waits; or worker processes, each driven by a green
 /// thread of the main hub over a socket pair.
@@ -107,24 +107,21 @@ public final class Crawler: Sendable {
             let scheduler = CrawlScheduler(perHost: options.perHost, rate: options.rate)
             for (id, line) in lines.enumerated() { scheduler.add(CrawlJob(id: id, line: line)) }
             let producer = spawn("crawl producer") { [self] in
-                // One job waits at most: the scheduler decides each as late as it can.
-                let jobs = Queue<CrawlJob>(capacity: 1)
-                let feeder = spawn("crawl scheduler") { try await scheduler.feed(jobs) }
+                let feeder = spawn("crawl scheduler") { try await scheduler.feed() }
                 defer { feeder.kill() }
                 do {
-                    try await fetch(jobs, workers: min(concurrency, lines.count), into: results)
+                    try await fetch(scheduler.source, workers: min(concurrency, lines.count), into: results)
                 } catch {
                     results.close()  // no more results will come: the loop below ends
                     throw error
                 }
             }
             while summary.crawled < lines.count, let result = try? await results.get() {
-                let job = CrawlJob(id: result.jobID, line: result.url, attempt: result.attempts)
                 if let delay = options.retry.delay(after: result) {
-                    scheduler.finished(job, retryIn: delay)
+                    scheduler.finished(result, retryIn: delay)
                     continue
                 }
-                scheduler.finished(job)
+                scheduler.finished(result)
                 summary.count(result)
                 report(result)
             }
@@ -140,18 +137,20 @@ public final class Crawler: Sendable {
         return summary
     }
 
-    /// Fetches every line `jobs` hands out until it is closed, `workers` at once, in the
+    /// Fetches every job `jobs` hands out until it has none left, `workers` at once, in the
     /// mode's execution model; each result goes to `results` as it completes.
-    func fetch(_ jobs: Queue<CrawlJob>, workers: Int, into results: Queue<CrawlResult>) async throws {
+    func fetch(_ jobs: CrawlJobSource, workers: Int, into results: Queue<CrawlResult>) async throws {
         switch options.mode {
         case .green:
             let fetcher = CrawlFetcher(client: HTTPClient(dialer: GreenDialer(tls: tls), options: client), save: save, offloadWrites: true)
             defer { fetcher.client.close() }
-            let pool = Pool(size: workers)
-            for try await job in jobs {
-                try await pool.spawn { try await results.put(await fetcher.fetch(job)) }
+            let group = Group()
+            for _ in 0..<workers {
+                group.spawn {
+                    while let job = await jobs.next() { try await results.put(await fetcher.fetch(job)) }
+                }
             }
-            try await pool.joinAll()
+            try await group.joinAll()
         case .sequential, .threads:
             // Joined, not detached: a thread that still held the crawler (and its TLS
             // context) as the process exits would free it after OpenSSL's exit-time
@@ -177,14 +176,20 @@ public final class Crawler: Sendable {
 
     /// An OS thread of the blocking models: a hub of its own whose one green thread takes
     /// URLs and fetches them with blocking sockets, one at a time.
-    private func fetchOnThread(_ jobs: Queue<CrawlJob>, into results: Queue<CrawlResult>) {
+    private func fetchOnThread(_ jobs: CrawlJobSource, into results: Queue<CrawlResult>) {
         _ = try? Hub.run { [self] in
             let fetcher = CrawlFetcher(client: HTTPClient(dialer: BlockingDialer(tls: tls), options: client), save: save, offloadWrites: false)
             defer { fetcher.client.close() }
-            while let job = try? await jobs.get() {
+            while let job = await jobs.next() {
                 try await results.put(await fetcher.fetch(job))
             }
         }
+    }
+
+    /// A crawler in the worker role of `.processes`, with what its parent passed through
+    /// the environment (see `WorkerProcess`) besides `options`.
+    public static func worker(options: Options) throws -> Crawler {
+        try Crawler(options: WorkerProcess.inherited(options))
     }
 
     /// The worker role of `.processes`: URLs on stdin, one per line, each answered with

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Greenlet
+import GreenletClient
 
 /// A worker process of `crawl --mode processes`: this program again, in its worker role
 /// (`Crawler.serveAsWorker`), with one end of a socket pair (a two-way pipe) as its stdin
@@ -23,16 +24,23 @@ final class WorkerProcess {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: options.executable)
-        var arguments = ["crawl", "-", "--worker", "--timeout", "\(options.timeout)"]
+        // The mode, concurrency and per-host limit decide how many idle connections the
+        // worker's client keeps, as for the threads of `.threads`.
+        var arguments = [
+            "crawl", "-", "--worker", "--timeout", "\(options.timeout)", "--mode", options.mode.rawValue,
+            "-c", "\(options.concurrency)", "--per-host", "\(options.perHost)",
+        ]
         // `--option=value`: a value that starts with a dash stays a value.
         if let save = options.saveDirectory { arguments.append("--save=\(save)") }
         if let caFile = options.caFile { arguments.append("--cacert=\(caFile)") }
         if options.insecure { arguments.append("--insecure") }
         if options.compressed { arguments.append("--compressed") }
-        if let proxy = options.proxy { arguments.append("--proxy=\(proxy)") }
         arguments.append("--user-agent=\(options.userAgent)")
-        for header in options.headers { arguments.append("--header=\(header.name.rawName): \(header.value ?? "")") }
         process.arguments = arguments
+        var environment = options.environment
+        environment[Self.proxyVariable] = options.proxy
+        environment[Self.headersVariable] = options.headers.map { "\($0.name.rawName): \($0.value ?? "")" }.joined(separator: "\n")
+        process.environment = environment
         let child = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
         process.standardInput = child
         process.standardOutput = child
@@ -49,10 +57,10 @@ final class WorkerProcess {
 
     /// Hands URLs from `jobs` to a worker, one at a time, until none are left. A worker
     /// that dies fails its URL (the result says so) and a new one takes the next.
-    static func drive(_ jobs: Queue<CrawlJob>, into results: Queue<CrawlResult>, options: Crawler.Options) async throws {
+    static func drive(_ jobs: CrawlJobSource, into results: Queue<CrawlResult>, options: Crawler.Options) async throws {
         var worker: WorkerProcess?
         defer { worker?.stop() }
-        while let job = try? await jobs.get() {
+        while let job = await jobs.next() {
             var result: CrawlResult
             do {
                 if worker == nil { worker = try start(options: options) }
@@ -64,6 +72,7 @@ final class WorkerProcess {
                 worker = nil
                 result = CrawlResult(url: job.line)
                 result.error = "worker process failed: \(error)"
+                result.retryAfter = 0  // a new worker may get through
             }
             result.jobID = job.id
             result.attempts = job.attempt
@@ -88,6 +97,22 @@ final class WorkerProcess {
     private func stop() {
         connection.close()
         if process.isRunning { process.terminate() }
+    }
+
+    /// What a worker takes from its environment rather than its arguments, which any user
+    /// of the machine reads in `ps`: the proxy, with its password, and the headers, with
+    /// their credentials (one per line: a value never holds a line feed).
+    static let proxyVariable = "GREENLET_CRAWL_WORKER_PROXY"
+    static let headersVariable = "GREENLET_CRAWL_WORKER_HEADERS"
+
+    /// `options` with the proxy and headers its parent passed in the environment.
+    static func inherited(_ options: Crawler.Options) throws -> Crawler.Options {
+        var options = options
+        options.proxy = options.environment[proxyVariable]
+        options.headers = try (options.environment[headersVariable] ?? "").split(separator: "\n").map {
+            try RequestHeader(parsing: String($0))
+        }
+        return options
     }
 
     /// Writes `line` and a newline to `descriptor`, whole (the worker's answers).
