@@ -92,20 +92,23 @@ struct CrawlSchedule {
         }
         if let job = unhosted.popFirst() { return .fetch(job) }
         while let key = turns.popFirst() {
-            hosts[key]!.isInTurn = false
-            var host = hosts[key]!
-            guard !host.pending.isEmpty, host.active < perHost else { continue }
-            if host.nextStart > now {
-                if !host.isWaitingForRate {
+            // Changed in place: a copy of the host would copy its pending jobs on every
+            // start (copy on write), a cost that grows with the list.
+            let job: CrawlJob? = { (host: inout Host) in
+                host.isInTurn = false
+                guard !host.pending.isEmpty, host.active < perHost, host.nextStart <= now else { return nil }
+                host.active += 1
+                host.nextStart = now + interval
+                return host.pending.removeFirst()
+            }(&hosts[key]!)
+            guard let job else {
+                let host = hosts[key]!
+                if !host.pending.isEmpty, host.active < perHost, !host.isWaitingForRate {
                     hosts[key]!.isWaitingForRate = true
                     schedule(.host(key), at: host.nextStart)
                 }
                 continue
             }
-            let job = host.pending.removeFirst()
-            host.active += 1
-            host.nextStart = now + interval
-            hosts[key] = host
             offerTurn(key)
             return .fetch(job)
         }
