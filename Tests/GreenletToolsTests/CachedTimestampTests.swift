@@ -29,7 +29,9 @@ struct CachedTimestampTests {
     @Test func theCurrentSecondIsTheClock() {
         let before = Int(Date().timeIntervalSince1970)
         let second = CachedTimestamp.currentSecond()
-        #expect(second >= before && second <= before + 1)
+        // time(2) reads the kernel's coarse clock, up to a tick behind gettimeofday's: just
+        // after a second begins it may still say the one before.
+        #expect(second >= before - 1 && second <= before + 1)
         let stamped = HTTPDate.parse(CachedTimestamp(format: HTTPDate.format).text())
         #expect(stamped.map { $0 >= second && $0 <= second + 1 } == true)
     }
