@@ -81,12 +81,14 @@ public final class HTTPClient: @unchecked Sendable {
     public func get(_ url: HTTPURL, into sink: any ResponseSink) async -> Report {
         var report = Report()
         let firstOrigin = ConnectionCache.Origin(url)
+        let credentials = url.credentials
         let deadline = MonotonicClock.deadline(after: options.timeout)
         var url = url
         var seen: Set<HTTPURL> = [url]
         do {
             while true {
-                var response = try await request(url, toFirstOrigin: ConnectionCache.Origin(url) == firstOrigin, deadline: deadline)
+                var response = try await request(
+                    url, toFirstOrigin: ConnectionCache.Origin(url) == firstOrigin, credentials: credentials, deadline: deadline)
                 report.finalURL = url
                 report.status = response.head.status.code
                 report.retryAfter = response.head.headerFields[.retryAfter]
@@ -149,7 +151,8 @@ public final class HTTPClient: @unchecked Sendable {
 
     /// Sends the request and reads the response's head, on a cached connection when there
     /// is one (again on a new one if the server had closed it).
-    private func request(_ url: HTTPURL, toFirstOrigin: Bool, deadline: UInt64) async throws -> Response {
+    /// - Parameter credentials: the first URL's, sent as Basic to its origin alone.
+    private func request(_ url: HTTPURL, toFirstOrigin: Bool, credentials: URLCredentials?, deadline: UInt64) async throws -> Response {
         let proxy = options.proxies?.proxy(for: url)
         // Plain http through a proxy names the whole URL to it (RFC 9112 §3.2.2); https
         // goes through a tunnel, where the request is the origin's own.
@@ -160,6 +163,7 @@ public final class HTTPClient: @unchecked Sendable {
         if !options.userAgent.isEmpty { head.headerFields[.userAgent] = options.userAgent }
         head.headerFields[.accept] = "*/*"
         if options.compressed { head.headerFields[.acceptEncoding] = ContentDecoder.acceptEncoding }
+        if toFirstOrigin, let credentials { head.headerFields[.authorization] = credentials.basicAuthorization }
         // The first -H of a name replaces (or removes) the client's own field; more of the
         // same name are added, each as its own field line, as given.
         var replaced: Set<HTTPField.Name> = []

@@ -99,27 +99,15 @@ extension ProxySettings.Proxy {
         let hasPort = portColon.map { colon in hostAndPort.lastIndex(of: "]").map { colon > $0 } ?? true } ?? false
         host = url.host
         port = hasPort ? url.port : 1080
-        authorization = at.map { "Basic " + base64(Self.credentials(authority[..<$0])) }
+        authorization = at.map { "Basic " + Base64.encode(Self.credentials(authority[..<$0])) }
     }
 
     /// `user:password` from a userinfo, decoded; curl sends `user:` when there is no password.
     private static func credentials(_ userinfo: Substring) -> [UInt8] {
         let colon = userinfo.firstIndex(of: ":")
         let password = colon.map { userinfo[userinfo.index(after: $0)...] } ?? ""
-        return percentDecoded(userinfo[..<(colon ?? userinfo.endIndex)]) + [UInt8(ascii: ":")] + percentDecoded(password)
-    }
-
-    private static func percentDecoded(_ text: Substring) -> [UInt8] {
-        let bytes = Array(text.utf8)
-        var out: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            let escape = bytes[index] == UInt8(ascii: "%")
-                ? PercentEncoding.decode(bytes.dropFirst(index + 1).first, bytes.dropFirst(index + 2).first) : nil
-            out.append(escape ?? bytes[index])
-            index += escape == nil ? 1 : 3
-        }
-        return out
+        return URLCredentials.decoded(Array(userinfo[..<(colon ?? userinfo.endIndex)].utf8)[...]) + [UInt8(ascii: ":")]
+            + URLCredentials.decoded(Array(password.utf8)[...])
     }
 
     /// `text` with the password in `userinfo` (a slice of it) replaced by `***`.
@@ -127,21 +115,6 @@ extension ProxySettings.Proxy {
         guard let userinfo, let colon = userinfo.firstIndex(of: ":") else { return String(text) }
         return String(text[...colon] + "***" + text[userinfo.endIndex...])
     }
-}
-
-/// Base64 (RFC 4648 §4, padded) for Basic credentials, the one place the client needs it:
-/// Foundation is not linked into this module for the sake of one encoder.
-private func base64(_ bytes: [UInt8]) -> String {
-    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-    var out: [UInt8] = []
-    for start in stride(from: 0, to: bytes.count, by: 3) {
-        let group = bytes[start..<min(start + 3, bytes.count)]
-        let bits = group.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * $1.offset) }
-        for sextet in 0..<4 {
-            out.append(sextet <= group.count ? alphabet[Int(bits >> (18 - 6 * sextet) & 63)] : UInt8(ascii: "="))
-        }
-    }
-    return String(decoding: out, as: UTF8.self)
 }
 
 /// The hosts `no_proxy` exempts, matched as curl 7.86+ matches them (lib/noproxy.c): a name

@@ -38,6 +38,25 @@ public struct HTTPRequestHead: Hashable, Sendable {
 
     /// Whether the connection stays open after this message (RFC 9112 §9.3).
     public var keepAlive: Bool { headerFields.keepsAlive(version) }
+
+    /// What the request's `Expect` asks of the server before it sends its body (RFC 9110
+    /// §10.1.1): nil without one, or in HTTP/1.0, where a server must ignore it.
+    public var expectation: Expectation? {
+        guard version != .http1_0, let value = headerFields[.expect] else { return nil }
+        return value.lowercased() == "100-continue" ? .continue : .unknown(value)
+    }
+
+    public enum Expectation: Hashable, Sendable {
+        /// `100-continue`: the client waits for an interim 100, or a final answer.
+        case `continue`
+        /// Anything else, which a server answers 417.
+        case unknown(String)
+    }
+
+    /// Whether a body follows the head: a Content-Length above 0, or any Transfer-Encoding.
+    public var announcesBody: Bool {
+        headerFields[.transferEncoding] != nil || (headerFields[.contentLength].flatMap { Int($0) } ?? 0) > 0
+    }
 }
 
 /// A status line and its header fields.

@@ -3,9 +3,10 @@ import Glibc
 /// An absolute http or https URL, reduced to what a client needs: where to connect
 /// (`host`, `port`), what to ask for (`target`) and what to name the origin (`authority`).
 ///
-/// Stricter than a browser: what cannot be sent as written (credentials, an unbracketed
-/// IPv6 address, a host byte a resolver might read differently) is refused, not guessed
-/// at. Only the path and query are repaired, by percent-encoding, since servers send
+/// Stricter than a browser: what cannot be sent as written (an unbracketed IPv6 address,
+/// a host byte a resolver might read differently, a userinfo byte RFC 3986 does not allow)
+/// is refused, not guessed at. Credentials (`user:password@`) are kept apart, in
+/// `credentials`, and never in `description`. Only the path and query are repaired, by percent-encoding, since servers send
 /// `Location` values with spaces and raw UTF-8 in them.
 public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
     public enum Scheme: String, Sendable {
@@ -24,6 +25,8 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
     /// segments removed, no fragment (a server never sees it), and bytes a request target
     /// cannot hold percent-encoded as UTF-8; existing `%XX` escapes are kept as they are.
     public var target: String
+    /// The userinfo, decoded; nil when the URL has none.
+    public var credentials: URLCredentials?
 
     /// The Host header value: an IPv6 address in brackets, the port only when not the default.
     public var authority: String {
@@ -53,7 +56,12 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
         let start = colon + 3
         let end = bytes[start...].firstIndex { $0 == Self.slash || $0 == Self.question || $0 == Self.hash } ?? bytes.count
         self.scheme = scheme
-        (host, port) = try Self.hostAndPort(bytes[start..<end], scheme: scheme)
+        var authority = bytes[start..<end]
+        if let at = authority.lastIndex(of: UInt8(ascii: "@")) {
+            credentials = try URLCredentials(userinfo: authority[..<at])
+            authority = authority[(at + 1)...]
+        }
+        (host, port) = try Self.hostAndPort(authority, scheme: scheme)
         let reference = bytes[end...].prefix { $0 != Self.hash }
         let query = reference.firstIndex(of: Self.question) ?? reference.endIndex
         target = Self.encoded(Self.removingDotSegments(reference[..<query]) + reference[query...])
@@ -103,8 +111,6 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
 
     /// The host (lowercased) and port of an authority (RFC 3986 §3.2).
     private static func hostAndPort(_ authority: ArraySlice<UInt8>, scheme: Scheme) throws(HTTPURLError) -> (String, Int) {
-        // Credentials in a URL end up in logs and shell history, and a crawl has no use for them.
-        guard !authority.contains(UInt8(ascii: "@")) else { throw .invalid("user info (user:password@) is not supported") }
         let host: ArraySlice<UInt8>
         var port: ArraySlice<UInt8>?
         if authority.first == UInt8(ascii: "[") {

@@ -26,6 +26,9 @@ struct BenchEndToEndTests {
                     let number = (value as? NSNumber)?.doubleValue ?? -1
                     if key == "failed" {
                         #expect(number == 0, "\(name) \(result["mode"] ?? "?"): \(key) = \(value)")
+                    } else if key == "server_cpu_us_per_round_trip" {
+                        // /proc counts CPU in 10 ms ticks: a load this small may take less than one.
+                        #expect(number >= 0, "\(name) \(result["mode"] ?? "?"): \(key) = \(value)")
                     } else {
                         #expect(number > 0, "\(name) \(result["mode"] ?? "?"): \(key) = \(value)")
                     }

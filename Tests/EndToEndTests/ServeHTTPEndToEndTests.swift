@@ -436,6 +436,46 @@ struct ServeHTTPEndToEndTests {
         #expect(try String(contentsOfFile: site.tree.path("root/a.txt"), encoding: .utf8) == Site.aText)
     }
 
+    @Test("Expect: 100-continue gets its final answer at once, before any body (405, 200, 413), then close; a body sent anyway is dropped, and the server goes on",
+          arguments: [("POST /a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n", 405),
+                      ("GET /a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-Continue\r\n\r\n", 200),
+                      ("POST /a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n", 405),
+                      ("PUT /a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(1024 * 1024 + 1)\r\nExpect: 100-continue\r\n\r\n", 413)])
+    func expectContinue(request: String, status: Int) throws {
+        let site = try Site()
+        let (server, port) = try GreenletProcess.serveHTTP(root: site.root)
+        defer { server.kill() }
+
+        // No body sent yet: the answer must not wait for it.
+        let (response, reader) = try ResponseReader.exchange(port: port, request, within: 2)
+        #expect(response.status == status, "\(response)")
+        #expect(response.header("Connection")?.lowercased() == "close", "\(response)")
+        if status == 200 { #expect(response.bodyText == Site.aText) }
+        if status == 405 { #expect(response.header("Allow") == "GET, HEAD") }
+        // The client sends its body anyway, as curl does after waiting a second: the server
+        // drops it, and its end of stream has come already.
+        try? reader.client.sendAll(Array("hello".utf8))
+        #expect(reader.closesConnection(within: 3), "no EOF after the early answer")
+        #expect(!FileManager.default.fileExists(atPath: site.tree.path("root/file")))
+        let (next, _) = try ResponseReader.exchange(port: port, httpRequest("GET", "/a.txt"))
+        #expect(next.status == 200 && next.bodyText == Site.aText, "\(next)")
+    }
+
+    @Test("An Expect other than 100-continue → 417; HTTP/1.0 ignores Expect; no body means no early answer, keep-alive as usual")
+    func otherExpectations() throws {
+        let site = try Site()
+        let (server, port) = try GreenletProcess.serveHTTP(root: site.root)
+        defer { server.kill() }
+        let (refused, reader) = try ResponseReader.exchange(port: port, "GET /a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: teapot\r\n\r\n")
+        #expect(refused.status == 417 && reader.closesConnection(within: 3), "\(refused)")
+        let (old, _) = try ResponseReader.exchange(port: port, "GET /a.txt HTTP/1.0\r\nExpect: 100-continue\r\n\r\n")
+        #expect(old.status == 200 && old.bodyText == Site.aText, "\(old)")
+        let (empty, kept) = try ResponseReader.exchange(port: port, "GET /a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nExpect: 100-continue\r\n\r\n")
+        #expect(empty.status == 200 && empty.header("Connection") == nil, "\(empty)")
+        try kept.send(httpRequest("GET", "/a.txt"))
+        #expect(try kept.next().status == 200)
+    }
+
     @Test("Content-Length of 1 MiB + 1 → 413, then close")
     func bodyTooLarge() throws {
         try expectRefusal("GET /a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(1024 * 1024 + 1)\r\n\r\n", status: 413)

@@ -33,6 +33,8 @@ import Synchronization
 ///     /text/N        N bytes of text, gzip or deflate when the request accepts one
 ///     /gzip/N, /deflate/N        N bytes of text, always gzip or zlib-deflate encoded
 ///     /badgzip       `Content-Encoding: gzip` over bytes that are not
+///     /basic-auth/USER/PASSWORD  200 when the request's Authorization is Basic for them
+///                    (percent-decoded), else 401 with WWW-Authenticate, as httpbin
 ///
 /// `?delay=MS` (or `&delay=MS`) delays any answer by MS milliseconds; the wait is a green
 /// thread's sleep, so any number of requests wait at once. Keep-alive as HTTP/1.1 says.
@@ -250,6 +252,14 @@ public final class Origin: Sendable {
             try await writeBody(body(count: count), encoded: ("gzip", .gzip), on: stream)
         case ("deflate", let count?) where count >= 0:
             try await writeBody(body(count: count), encoded: ("deflate", .zlib), on: stream)
+        case ("basic-auth", _) where parts.count == 3:
+            let expected = "Basic " + Base64.encode(
+                URLCredentials.decoded(Array(parts[1].utf8)[...]) + [UInt8(ascii: ":")] + URLCredentials.decoded(Array(parts[2].utf8)[...]))
+            guard request.headerFields[.authorization] == expected else {
+                try await stream.write(head(.unauthorized, [("WWW-Authenticate", "Basic realm=\"origin\""), ("Content-Length", "0")]))
+                return true
+            }
+            try await stream.write(head(.ok, [("Content-Length", "11")]) + Array("authorized\n".utf8))
         case ("badgzip", nil):
             let bytes: [UInt8] = [0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03] + Array("not deflate at all".utf8)
             try await stream.write(head(.ok, [("Content-Encoding", "gzip"), ("Content-Length", "\(bytes.count)")]) + bytes)

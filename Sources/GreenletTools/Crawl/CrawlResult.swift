@@ -1,10 +1,12 @@
 import Foundation
+import GreenletHTTP
 
 /// One URL's outcome, as `greenlet crawl` prints it: a text line, or a JSON object with
 /// the keys `url`, `status`, `bytes`, `ms`, `sha256`, `error`, `final_url`, `attempts`. The
 /// JSON form also carries results from worker processes to the parent (`workerLine`).
 public struct CrawlResult: Sendable, Equatable {
-    /// The line as given, trimmed.
+    /// The line as given, trimmed. Printed with the password of a `user:password@`
+    /// replaced by `***`.
     public var url: String
     /// The last status received; nil when no response came.
     public var status: Int?
@@ -34,6 +36,7 @@ public struct CrawlResult: Sendable, Equatable {
 
     /// `STATUS BYTES MILLISECONDS URL`, or `ERR REASON URL`.
     public var textLine: String {
+        let url = URLCredentials.redactingPassword(in: url)
         if let error { return "ERR \(error) \(url)" }
         return "\(status ?? 0) \(bytes) \(Int(milliseconds.rounded())) \(url)"
     }
@@ -57,7 +60,7 @@ public struct CrawlResult: Sendable, Equatable {
         Self.appendJSON(sha256, to: &line)
         line += status.map { ",\"status\":\($0)" } ?? ",\"status\":null"
         line += ",\"url\":"
-        Self.appendJSON(url, to: &line)
+        Self.appendJSON(URLCredentials.redactingPassword(in: url), to: &line)
         if forWorker, let retryAfter { line += ",\"retry_after\":\(retryAfter)" }
         line += "}"
         return line

@@ -74,6 +74,7 @@ final class WorkerProcess {
                 result.error = "worker process failed: \(error)"
                 result.retryAfter = 0  // a new worker may get through
             }
+            result.url = job.line  // the worker prints it with its password hidden
             result.jobID = job.id
             result.attempts = job.attempt
             try await results.put(result)

@@ -87,6 +87,10 @@ private struct Exchange {
 
     /// The request being read, once its head has come.
     var head: HTTPRequestHead?
+    /// Its head came with an `Expect` and a body not read: the client waits for word.
+    var bodyAwaited = false
+    /// The most a lingering close reads and drops.
+    static let lingerBytes = 1024 * 1024
 
     mutating func run() async throws {
         defer { connection.close() }
@@ -105,6 +109,21 @@ private struct Exchange {
                 return
             }
             guard let head else { return }
+            if case .unknown = head.expectation {
+                try await refuse(.expectationFailed)
+                return await linger()
+            }
+            if bodyAwaited {
+                // The answer never depends on a body, so it is final at once (RFC 9110
+                // §10.1.1): no 100 Continue, and the connection closes after it, as what
+                // follows may or may not be the body.
+                if let length = head.headerFields[.contentLength].flatMap({ Int($0) }), length > HTTPParserLimits().maxBodyLength {
+                    try await refuse(.contentTooLarge)
+                } else {
+                    try await respond(to: head, keepAlive: false)
+                }
+                return await linger()
+            }
             let keepAlive = head.keepAlive
             try await respond(to: head, keepAlive: keepAlive)
             if !keepAlive { return }
@@ -126,11 +145,37 @@ private struct Exchange {
                 return false
             case .head(let received):
                 head = received
+                if received.expectation != nil && received.announcesBody {
+                    bodyAwaited = true
+                    return true
+                }
             case .body:
                 break
             case .end:
                 return true
             }
+        }
+    }
+
+    /// Closes gently after an answer sent before the request's end: this side's end of
+    /// stream first, then what the client still sends (curl sends the body after a second
+    /// anyway) is read and dropped until it closes, so that its unread bytes do not make
+    /// the kernel reset the connection and lose the answer. Bounded in time and bytes.
+    private func linger() async {
+        do {
+            try connection.shutdownWrite()
+            let deadline = MonotonicClock.deadline(after: site.options.requestTimeout)
+            var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+            var dropped = 0
+            while dropped < Self.lingerBytes {
+                let now = MonotonicClock.now()
+                guard now < deadline else { return }
+                let count = try await connection.recv(into: &scratch, timeout: Double(deadline - now) / 1e9)
+                guard count > 0 else { return }
+                dropped += count
+            }
+        } catch {
+            return  // reset, timed out, closed: the connection is done either way
         }
     }
 
