@@ -84,7 +84,9 @@ public final class HTTPClient: @unchecked Sendable {
         let credentials = url.credentials
         let deadline = MonotonicClock.deadline(after: options.timeout)
         var url = url
-        var seen: Set<HTTPURL> = [url]
+        // By what each names, not by value: a redirect's URL carries no credentials, and
+        // the first one's would make a loop back to it look new.
+        var seen: Set<String> = [url.description]
         do {
             while true {
                 var response = try await request(
@@ -95,7 +97,7 @@ public final class HTTPClient: @unchecked Sendable {
                 if let next = try redirect(from: url, response.head) {
                     try await response.drain()
                     recycle(&response, url)
-                    guard seen.count <= options.maxRedirects, seen.insert(next).inserted else {
+                    guard seen.count <= options.maxRedirects, seen.insert(next.description).inserted else {
                         throw FetchError.tooManyRedirects
                     }
                     url = next

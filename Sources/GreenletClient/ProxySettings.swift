@@ -106,8 +106,8 @@ extension ProxySettings.Proxy {
     private static func credentials(_ userinfo: Substring) -> [UInt8] {
         let colon = userinfo.firstIndex(of: ":")
         let password = colon.map { userinfo[userinfo.index(after: $0)...] } ?? ""
-        return URLCredentials.decoded(Array(userinfo[..<(colon ?? userinfo.endIndex)].utf8)[...]) + [UInt8(ascii: ":")]
-            + URLCredentials.decoded(Array(password.utf8)[...])
+        return PercentEncoding.decoded(Array(userinfo[..<(colon ?? userinfo.endIndex)].utf8)[...]) + [UInt8(ascii: ":")]
+            + PercentEncoding.decoded(Array(password.utf8)[...])
     }
 
     /// `text` with the password in `userinfo` (a slice of it) replaced by `***`.

@@ -43,7 +43,9 @@ public struct HTTPRequestHead: Hashable, Sendable {
     /// §10.1.1): nil without one, or in HTTP/1.0, where a server must ignore it.
     public var expectation: Expectation? {
         guard version != .http1_0, let value = headerFields[.expect] else { return nil }
-        return value.lowercased() == "100-continue" ? .continue : .unknown(value)
+        // A list (RFC 9110 §10.1.1), so repeated fields arrive joined by commas.
+        let members = value.split(separator: ",").map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() }.filter { !$0.isEmpty }
+        return !members.isEmpty && members.allSatisfy { $0 == "100-continue" } ? .continue : .unknown(value)
     }
 
     public enum Expectation: Hashable, Sendable {

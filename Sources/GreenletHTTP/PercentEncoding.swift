@@ -21,6 +21,20 @@ package enum PercentEncoding {
     /// The byte that the escape `%` `high` `low` stands for; nil unless both are hex
     /// digits (either case).
     @inlinable
+    /// `bytes` with their `%XX` escapes decoded; a `%` that starts no escape stands for
+    /// itself, as in curl.
+    package static func decoded(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let escape = bytes[index] == UInt8(ascii: "%")
+                ? decode(bytes.dropFirst(index - bytes.startIndex + 1).first, bytes.dropFirst(index - bytes.startIndex + 2).first) : nil
+            out.append(escape ?? bytes[index])
+            index += escape == nil ? 1 : 3
+        }
+        return out
+    }
+
     package static func decode(_ high: UInt8?, _ low: UInt8?) -> UInt8? {
         guard let high = high?.hexValue, let low = low?.hexValue else { return nil }
         return high << 4 | low

@@ -10,6 +10,7 @@ import Testing
         #expect(url.host == "example.com" && url.port == 8080 && url.target == "/x?q")
         #expect(url.description == "http://example.com:8080/x?q")
         #expect(try HTTPURL(parsing: "http://example.com/").credentials == nil)
+        #expect("\(credentials)" == "***" && !String(reflecting: credentials).contains("112"))
     }
 
     /// RFC 7617's example, and curl's `user:` for a user without a password.
@@ -22,7 +23,9 @@ import Testing
     @Test(arguments: [
         ("http://user:secret@h/x", "http://user:***@h/x"),
         ("https://u:p%40ss@[::1]:8443/a@b", "https://u:***@[::1]:8443/a@b"),
-        ("http://user@h/", "http://user@h/"),
+        ("https://ghp_TOKEN@api.example/", "https://***@api.example/"),
+        ("http://user:p/ss@h/", "http://user:***@h/"),
+        ("http://user:p?w#x@h/x", "http://user:***@h/x"),
         ("http://h/path:x@y", "http://h/path:x@y"),
         ("user:pw@h:1", "user:***@h:1"),
         ("not a url", "not a url"),

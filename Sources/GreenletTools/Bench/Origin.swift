@@ -253,9 +253,8 @@ public final class Origin: Sendable {
         case ("deflate", let count?) where count >= 0:
             try await writeBody(body(count: count), encoded: ("deflate", .zlib), on: stream)
         case ("basic-auth", _) where parts.count == 3:
-            let expected = "Basic " + Base64.encode(
-                URLCredentials.decoded(Array(parts[1].utf8)[...]) + [UInt8(ascii: ":")] + URLCredentials.decoded(Array(parts[2].utf8)[...]))
-            guard request.headerFields[.authorization] == expected else {
+            let expected = try? URLCredentials(userinfo: Array("\(parts[1]):\(parts[2])".utf8)[...]).basicAuthorization
+            guard let expected, request.headerFields[.authorization] == expected else {
                 try await stream.write(head(.unauthorized, [("WWW-Authenticate", "Basic realm=\"origin\""), ("Content-Length", "0")]))
                 return true
             }

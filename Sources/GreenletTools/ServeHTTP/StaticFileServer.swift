@@ -89,8 +89,9 @@ private struct Exchange {
     var head: HTTPRequestHead?
     /// Its head came with an `Expect` and a body not read: the client waits for word.
     var bodyAwaited = false
-    /// The most a lingering close reads and drops.
-    static let lingerBytes = 1024 * 1024
+    /// How long a lingering close reads and drops what a client still sends: past curl's
+    /// one second of waiting for a 100 before it sends its body anyway.
+    static let lingerSeconds = 2.0
 
     mutating func run() async throws {
         defer { connection.close() }
@@ -114,15 +115,29 @@ private struct Exchange {
                 return await linger()
             }
             if bodyAwaited {
-                // The answer never depends on a body, so it is final at once (RFC 9110
-                // §10.1.1): no 100 Continue, and the connection closes after it, as what
-                // follows may or may not be the body.
+                bodyAwaited = false
+                // RFC 9110 §10.1.1. A refusal does not depend on the body: it is final at
+                // once, and the connection closes after it, as what follows may or may not
+                // be the body. A file is served as usual once the body has been read (and
+                // dropped), after a 100 Continue asks for it.
                 if let length = head.headerFields[.contentLength].flatMap({ Int($0) }), length > HTTPParserLimits().maxBodyLength {
                     try await refuse(.contentTooLarge)
-                } else {
-                    try await respond(to: head, keepAlive: false)
+                    return await linger()
                 }
-                return await linger()
+                guard head.method == .get || head.method == .head else {
+                    try await respond(to: head, keepAlive: false)
+                    return await linger()
+                }
+                try await connection.sendAll(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), idleTimeout: site.options.sendTimeout)
+                do {
+                    guard try await readRequest() else { return }
+                } catch let error as HTTPParseError {
+                    try await refuse(error.status)
+                    return
+                } catch NetworkError.timedOut {
+                    try await refuse(.requestTimeout)
+                    return
+                }
             }
             let keepAlive = head.keepAlive
             try await respond(to: head, keepAlive: keepAlive)
@@ -158,21 +173,19 @@ private struct Exchange {
     }
 
     /// Closes gently after an answer sent before the request's end: this side's end of
-    /// stream first, then what the client still sends (curl sends the body after a second
-    /// anyway) is read and dropped until it closes, so that its unread bytes do not make
-    /// the kernel reset the connection and lose the answer. Bounded in time and bytes.
+    /// stream first, then what the client still sends (its body, sent anyway) is read and
+    /// dropped until it closes, so that unread bytes do not make the kernel reset the
+    /// connection and lose the answer. Bounded in time, as nginx's lingering close is.
     private func linger() async {
         do {
             try connection.shutdownWrite()
-            let deadline = MonotonicClock.deadline(after: site.options.requestTimeout)
+            connection.isBusy = false  // the answer is out: a shutdown need not wait for this
+            let deadline = MonotonicClock.deadline(after: Self.lingerSeconds)
             var scratch = [UInt8](repeating: 0, count: 16 * 1024)
-            var dropped = 0
-            while dropped < Self.lingerBytes {
+            while true {
                 let now = MonotonicClock.now()
                 guard now < deadline else { return }
-                let count = try await connection.recv(into: &scratch, timeout: Double(deadline - now) / 1e9)
-                guard count > 0 else { return }
-                dropped += count
+                guard try await connection.recv(into: &scratch, timeout: Double(deadline - now) / 1e9) > 0 else { return }
             }
         } catch {
             return  // reset, timed out, closed: the connection is done either way
