@@ -92,7 +92,7 @@ extension ProxySettings.Proxy {
             url = try HTTPURL(parsing: "http://\(hostAndPort)")
         } catch {
             let reason = if case .invalid(let why) = error { why } else { error.description }
-            throw .invalidProxy(value: Self.masked(text, userinfo: at.map { authority[..<$0] }), source: source, reason: reason)
+            throw .invalidProxy(value: URLCredentials.redactingPassword(in: String(text)), source: source, reason: reason)
         }
         // HTTPURL fills in port 80, so whether the text named one is read from the text.
         let portColon = hostAndPort.lastIndex(of: ":")
@@ -108,12 +108,6 @@ extension ProxySettings.Proxy {
         let password = colon.map { userinfo[userinfo.index(after: $0)...] } ?? ""
         return PercentEncoding.decoded(Array(userinfo[..<(colon ?? userinfo.endIndex)].utf8)[...]) + [UInt8(ascii: ":")]
             + PercentEncoding.decoded(Array(password.utf8)[...])
-    }
-
-    /// `text` with the password in `userinfo` (a slice of it) replaced by `***`.
-    private static func masked(_ text: Substring, userinfo: Substring?) -> String {
-        guard let userinfo, let colon = userinfo.firstIndex(of: ":") else { return String(text) }
-        return String(text[...colon] + "***" + text[userinfo.endIndex...])
     }
 }
 

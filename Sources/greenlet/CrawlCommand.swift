@@ -46,7 +46,7 @@ struct CrawlCommand: ParsableCommand {
     @Option(help: "Seconds before the first retry; each next one waits twice as long (with jitter), unless the server sends Retry-After (capped at 60 s).")
     var retryDelay = 1.0
 
-    @Option(help: "Fetches at once to one host, at most (default: 8).")
+    @Option(help: "Fetches at once to one host, at most (default: \(Crawler.Options.defaultPerHost)).")
     var perHost: Int?
 
     @Option(help: "Fetches started a second to one host, at most.")
@@ -166,7 +166,7 @@ struct CrawlCommand: ParsableCommand {
     private func makeCrawler() throws -> Crawler {
         let options = Crawler.Options(
             mode: mode, concurrency: concurrency, timeout: timeout, saveDirectory: save, caFile: cacert, insecure: insecure,
-            perHost: perHost ?? 8, rate: rate, retry: RetryPolicy(retries: retries, baseDelay: retryDelay), headers: try requestHeaders(),
+            perHost: perHost ?? Crawler.Options.defaultPerHost, rate: rate, retry: RetryPolicy(retries: retries, baseDelay: retryDelay), headers: try requestHeaders(),
             userAgent: userAgent, compressed: compressed, proxy: proxy)
         return worker ? try Crawler.worker(options: options) : try Crawler(options: options)
     }

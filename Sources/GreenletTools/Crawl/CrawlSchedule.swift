@@ -29,6 +29,15 @@ struct CrawlSchedule {
         var isInTurn = false
         /// Whether `timed` holds its next start, so that it is there once.
         var isWaitingForRate = false
+
+        /// Its next job, if the limits let one start at `now`. Called in place
+        /// (`hosts[key]!.start`): on a copy, taking a job would copy every pending one.
+        mutating func start(now: UInt64, perHost: Int, interval: UInt64) -> CrawlJob? {
+            guard !pending.isEmpty, active < perHost, nextStart <= now else { return nil }
+            active += 1
+            nextStart = now + interval
+            return pending.removeFirst()
+        }
     }
 
     /// A time something becomes ready: a retry, or a host's next start.
@@ -92,16 +101,8 @@ struct CrawlSchedule {
         }
         if let job = unhosted.popFirst() { return .fetch(job) }
         while let key = turns.popFirst() {
-            // Changed in place: a copy of the host would copy its pending jobs on every
-            // start (copy on write), a cost that grows with the list.
-            let job: CrawlJob? = { (host: inout Host) in
-                host.isInTurn = false
-                guard !host.pending.isEmpty, host.active < perHost, host.nextStart <= now else { return nil }
-                host.active += 1
-                host.nextStart = now + interval
-                return host.pending.removeFirst()
-            }(&hosts[key]!)
-            guard let job else {
+            hosts[key]!.isInTurn = false
+            guard let job = hosts[key]!.start(now: now, perHost: perHost, interval: interval) else {
                 let host = hosts[key]!
                 if !host.pending.isEmpty, host.active < perHost, !host.isWaitingForRate {
                     hosts[key]!.isWaitingForRate = true

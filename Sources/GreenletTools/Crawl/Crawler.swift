@@ -28,6 +28,7 @@ public final class Crawler: Sendable {
         public var executable: String
         /// Fetches at once to one host (by name, whatever the port).
         public var perHost: Int
+        public static let defaultPerHost = 8
         /// Fetches started a second to one host at most; nil for no bound.
         public var rate: Double?
         public var retry: RetryPolicy
@@ -43,7 +44,7 @@ public final class Crawler: Sendable {
         public init(
             mode: CrawlMode = .green, concurrency: Int = 20, timeout: Double = 30, saveDirectory: String? = nil,
             caFile: String? = nil, insecure: Bool = false, executable: String = "/proc/self/exe",
-            perHost: Int = 8, rate: Double? = nil, retry: RetryPolicy = RetryPolicy(), headers: [RequestHeader] = [],
+            perHost: Int = Options.defaultPerHost, rate: Double? = nil, retry: RetryPolicy = RetryPolicy(), headers: [RequestHeader] = [],
             userAgent: String = HTTPClient.Options().userAgent, compressed: Bool = false, proxy: String? = nil,
             environment: [String: String] = ProcessInfo.processInfo.environment
         ) {

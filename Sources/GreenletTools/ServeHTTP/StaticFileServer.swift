@@ -97,19 +97,9 @@ private struct Exchange {
         defer { connection.close() }
         while true {
             head = nil
-            do {
-                // A request: its head and body within the request timeout; the body is dropped.
-                stream.deadline = MonotonicClock.deadline(after: site.options.requestTimeout)
-                guard try await readRequest() else { return }
-            } catch let error as HTTPParseError {
-                try await refuse(error.status)
-                return
-            } catch NetworkError.timedOut {
-                // Slowloris: a request begun but not finished gets 408; an idle one just closes.
-                if !reader.parser.isIdle { try await refuse(.requestTimeout) }
-                return
-            }
-            guard let head else { return }
+            // A request: its head and body within the request timeout; the body is dropped.
+            stream.deadline = MonotonicClock.deadline(after: site.options.requestTimeout)
+            guard try await readRequestOrRefuse(), let head else { return }
             if case .unknown = head.expectation {
                 try await refuse(.expectationFailed)
                 return await linger()
@@ -129,15 +119,7 @@ private struct Exchange {
                     return await linger()
                 }
                 try await connection.sendAll(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), idleTimeout: site.options.sendTimeout)
-                do {
-                    guard try await readRequest() else { return }
-                } catch let error as HTTPParseError {
-                    try await refuse(error.status)
-                    return
-                } catch NetworkError.timedOut {
-                    try await refuse(.requestTimeout)
-                    return
-                }
+                guard try await readRequestOrRefuse() else { return }
             }
             let keepAlive = head.keepAlive
             try await respond(to: head, keepAlive: keepAlive)
@@ -145,8 +127,22 @@ private struct Exchange {
         }
     }
 
-    /// Reads one request to its end; false when the client closed between requests (an
-    /// end of stream inside one is a parse error).
+    /// `readRequest`, with what ends the connection answered: false when it must close.
+    private mutating func readRequestOrRefuse() async throws -> Bool {
+        do {
+            return try await readRequest()
+        } catch let error as HTTPParseError {
+            try await refuse(error.status)
+            return false
+        } catch NetworkError.timedOut {
+            // Slowloris: a request begun but not finished gets 408; an idle one just closes.
+            if !reader.parser.isIdle { try await refuse(.requestTimeout) }
+            return false
+        }
+    }
+
+    /// Reads one request to its end (up to its head when a body is awaited); false when
+    /// the client closed between requests (an end of stream inside one is a parse error).
     private mutating func readRequest() async throws -> Bool {
         let connection = connection
         while true {
